@@ -1,0 +1,23 @@
+"""nncore: the neural-network math of "Neural Networks and Deep Learning" in three tiers.
+
+The same functions (:mod:`nncore.interface`) exist as explicit loops (tier
+``"loop"``, the :mod:`reference` package), as vectorized NumPy (``"vector"``,
+:mod:`nncore.vector`) and as Numba kernels (``"jit"``, :mod:`nncore.jit`), and
+agree numerically. Pick one with :func:`get_tier`.
+"""
+
+from nncore._version import __version__
+from nncore.errors import TrainingDiverged
+from nncore.initializers import initialize_parameters
+from nncore.interface import ACTIVATIONS, LayerCache
+from nncore.tiers import TIERS, get_tier
+
+__all__ = [
+    "__version__",
+    "ACTIVATIONS",
+    "LayerCache",
+    "TIERS",
+    "TrainingDiverged",
+    "get_tier",
+    "initialize_parameters",
+]

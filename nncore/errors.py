@@ -1,0 +1,34 @@
+"""Exceptions nncore raises beyond ``ValueError`` and ``TypeError``."""
+
+
+class TrainingDiverged(FloatingPointError):
+    """Gradient descent produced inf or nan: the learning rate is too large.
+
+    Training checks the parameters and the cost at every iteration where it
+    records a cost (0, cost_every, 2 * cost_every, ...) and after the last one,
+    so the divergence happened after `last_finite` and by `iteration`.
+
+    Attributes
+    ----------
+    iteration : int
+        The checkpoint at which non-finite parameters or cost were found
+        (``num_iterations`` for the check after the last update).
+    learning_rate : float
+    last_finite : int or None
+        The previous checkpoint, where everything was still finite.
+    """
+
+    def __init__(self, iteration, learning_rate, last_finite=None):
+        self.iteration = int(iteration)
+        self.learning_rate = float(learning_rate)
+        self.last_finite = None if last_finite is None else int(last_finite)
+        since = "" if self.last_finite is None else f" (they were finite at iteration {self.last_finite})"
+        super().__init__(
+            f"training diverged with learning_rate={self.learning_rate:g}: the parameters "
+            f"or the cost were inf or nan at iteration {self.iteration}{since}. Use a "
+            f"smaller learning rate (e.g. {self.learning_rate / 10:g}) or scale the inputs "
+            f"to about [-1, 1]."
+        )
+
+    def __reduce__(self):
+        return type(self), (self.iteration, self.learning_rate, self.last_finite)

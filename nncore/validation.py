@@ -1,0 +1,736 @@
+"""Input validation and coercion for every public entry point of every tier.
+
+Each ``check_<name>`` takes the arguments of the interface function ``<name>``
+as keywords and returns them as a dict, validated and coerced; the tiers'
+code then runs on clean input and needs no checks of its own.
+:data:`CHECKS` maps each interface name to its checker; the estimator and the
+gradient checker call the same functions.
+
+Coercion rules
+--------------
+* Arrays of one call share one floating dtype: float32 when every floating
+  input is float32, float64 otherwise. Integer and boolean arrays (uint8
+  images, 0/1 labels) are converted to that dtype; float16 is widened to
+  float32. Labels ``Y`` take the dtype of the other inputs and never widen it.
+* Complex, object, string, datetime and extended-precision arrays are refused
+  with a ``TypeError``.
+* Memory order is left as it is: Fortran-ordered and strided inputs work in
+  every tier (the JIT tier makes its own contiguous copies where it needs them).
+
+Errors say what was expected, what was found and how to fix it, e.g.::
+
+    Y must have shape (1, m) = (1, 209); got a rank-1 array of shape (209,).
+    Use Y.reshape(1, -1).
+"""
+
+import numbers
+import operator
+
+import numpy as np
+
+from nncore.interface import ACTIVATIONS, LayerCache
+
+# --------------------------------------------------------------------------
+# Arrays
+# --------------------------------------------------------------------------
+
+_REFUSED_KINDS = {
+    "c": "complex numbers",
+    "O": "Python objects",
+    "U": "strings",
+    "S": "bytes",
+    "V": "structured records",
+    "M": "datetimes",
+    "m": "timedeltas",
+}
+
+
+def _describe(a):
+    if a.ndim == 0:
+        return f"a scalar ({a.dtype})"
+    if a.ndim == 1:
+        return f"a rank-1 array of shape {a.shape}"
+    return f"a {a.ndim}-D array of shape {a.shape}"
+
+
+def as_numeric(x, name):
+    """Convert `x` to an ndarray of real numbers, refusing other kinds.
+
+    Parameters
+    ----------
+    x : array_like
+    name : str
+        The argument's name, for the error message.
+
+    Returns
+    -------
+    ndarray
+        `x` itself when it already is a real ndarray; floating arrays keep their
+        dtype (float16 becomes float32), integer and boolean ones are left for
+        :func:`common_float` to convert.
+
+    Raises
+    ------
+    TypeError
+        For complex, object, string, datetime or extended-precision data.
+    """
+    try:
+        a = np.asarray(x)
+    except (ValueError, TypeError) as err:  # ragged nested lists
+        raise TypeError(
+            f"{name} must be a numeric array; could not convert the {type(x).__name__} "
+            f"given ({err}). Pass a rectangular numpy array of floats."
+        ) from None
+    kind = a.dtype.kind
+    if kind in _REFUSED_KINDS:
+        found = f"{_REFUSED_KINDS[kind]} (dtype {a.dtype})"
+        if kind == "O" and a.ndim == 0:
+            found = f"a {type(x).__name__}"
+        raise TypeError(
+            f"{name} must be an array of real numbers (float32 or float64); got {found}. "
+            f"Convert it with np.asarray({name}, dtype=np.float64)."
+        )
+    if kind == "f" and a.dtype.itemsize > 8:
+        raise TypeError(
+            f"{name} has dtype {a.dtype}, which nncore does not compute in; "
+            f"use float64 ({name}.astype(np.float64))."
+        )
+    if kind == "f" and a.dtype.itemsize < 4:
+        a = a.astype(np.float32)
+    return a
+
+
+def common_float(*arrays):
+    """The floating dtype a call computes in: float32 if every float input is float32.
+
+    Integer and boolean arrays do not vote; with no floating input the dtype is
+    float64.
+    """
+    floats = [a.dtype for a in arrays if a is not None and a.dtype.kind == "f"]
+    return np.result_type(*floats) if floats else np.dtype(np.float64)
+
+
+def require_finite(a, name):
+    """Raise ``ValueError`` when `a` holds nan or inf, saying how many and where."""
+    finite = np.isfinite(a)
+    if finite.all():
+        return
+    n_nan = int(np.isnan(a).sum())
+    n_inf = int(finite.size - finite.sum()) - n_nan
+    where = tuple(int(i) for i in np.argwhere(~finite)[0])
+    raise ValueError(
+        f"{name} must be finite; it holds {n_nan} nan and {n_inf} inf values "
+        f"(the first at index {where}). Remove or impute them first, e.g. with "
+        f"np.nan_to_num, or lower the learning rate if they came from training."
+    )
+
+
+def _shape_text(dims, values):
+    names = "(" + ", ".join(dims) + ")"
+    if all(v is not None for v in values):
+        return f"{names} = {tuple(values)}"
+    return names
+
+
+def _shape_fix(name, a, values):
+    """A suggestion for turning the shape of `a` into the expected one."""
+    if a.ndim == 1 and len(values) == 2:
+        if values[0] == 1:
+            return f"Use {name}.reshape(1, -1)."
+        if values[1] == 1:
+            return f"Use {name}.reshape(-1, 1)."
+        return (
+            f"Use {name}.reshape(-1, 1) for a single sample, or {name}.reshape(1, -1) "
+            f"for a single feature."
+        )
+    if a.ndim == 2 and len(values) == 2 and a.shape[::-1] == tuple(values):
+        return f"It looks transposed: use {name}.T (samples are columns)."
+    if len(values) == 2 and a.ndim > 2 and None not in values:
+        return f"Use {name}.reshape{tuple(values)} if the data is in that order."
+    if len(values) == 2 and a.ndim > 2:
+        return (
+            f"Flatten it to two dimensions, e.g. images with "
+            f"{name}.reshape({name}.shape[0], -1).T (nncore.datasets.flatten_images)."
+        )
+    return "Reshape it to the expected shape."
+
+
+def require_shape(a, name, dims, values=None):
+    """Raise ``ValueError`` unless `a` has ``len(dims)`` axes matching `values`.
+
+    Parameters
+    ----------
+    a : ndarray
+    name : str
+    dims : tuple of str
+        Names of the axes, e.g. ``("1", "m")`` or ``("n[1]", "n_x")``.
+    values : tuple of int or None, optional
+        Expected lengths; None matches any length.
+    """
+    values = tuple(values) if values is not None else (None,) * len(dims)
+    ok = a.ndim == len(dims) and all(v is None or v == s for v, s in zip(values, a.shape))
+    if not ok:
+        raise ValueError(
+            f"{name} must have shape {_shape_text(dims, values)}; got {_describe(a)}. "
+            f"{_shape_fix(name, a, values)}"
+        )
+
+
+def require_samples(a, name):
+    """Raise ``ValueError`` when `a` (2-D) has no rows or no columns."""
+    if a.shape[1] == 0:
+        raise ValueError(
+            f"{name} has no samples: its shape is {a.shape}, so m = 0. "
+            f"Pass at least one sample (one column)."
+        )
+    if a.shape[0] == 0:
+        raise ValueError(
+            f"{name} has no features: its shape is {a.shape}, so n = 0. "
+            f"Pass at least one feature (one row)."
+        )
+
+
+def require_labels(Y, name="Y"):
+    """Raise ``ValueError`` unless every entry of `Y` is 0 or 1."""
+    bad = ~((Y == 0) | (Y == 1))
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must hold binary labels 0 or 1; found {int(bad.sum())} other "
+            f"values, the first {Y[where]!r} at index {where}. Map the classes to 0 "
+            f"and 1 first, e.g. (labels == positive_class).astype(float)."
+        )
+
+
+def require_probabilities(AL, name="AL"):
+    """Raise ``ValueError`` unless every entry of `AL` lies in [0, 1]."""
+    bad = (AL < 0) | (AL > 1)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must hold probabilities in [0, 1]; found {AL[where]!r} at index "
+            f"{where}. The cross-entropy cost needs a sigmoid output layer."
+        )
+
+
+# --------------------------------------------------------------------------
+# Scalars and names
+# --------------------------------------------------------------------------
+
+
+def check_learning_rate(learning_rate):
+    """Return `learning_rate` as a float after checking it is a positive finite number."""
+    if isinstance(learning_rate, (bool, np.bool_)) or not isinstance(learning_rate, numbers.Real):
+        raise TypeError(
+            f"learning_rate must be a positive number, e.g. 0.0075; got "
+            f"{type(learning_rate).__name__} {learning_rate!r}."
+        )
+    value = float(learning_rate)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"learning_rate must be > 0 and finite, e.g. 0.0075; got {value!r}.")
+    return value
+
+
+def check_count(value, name, minimum):
+    """Return `value` as an int after checking it is an integer >= `minimum`."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an integer >= {minimum}; got the bool {value!r}.")
+    try:
+        count = operator.index(value)
+    except TypeError:
+        hint = f" Use int({value!r})." if isinstance(value, numbers.Real) and float(value).is_integer() else ""
+        raise TypeError(
+            f"{name} must be an integer >= {minimum}; got {type(value).__name__} {value!r}.{hint}"
+        ) from None
+    if count < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {count}.")
+    return count
+
+
+def check_activation(activation, name="activation"):
+    """Return `activation` after checking it names a known activation."""
+    if not isinstance(activation, str):
+        raise TypeError(
+            f"{name} must be one of {', '.join(map(repr, ACTIVATIONS))}; got "
+            f"{type(activation).__name__} {activation!r}."
+        )
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown {name} {activation!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}."
+        )
+    return activation
+
+
+def check_activations(activations, n_layers=None, sigmoid_output=False):
+    """Return `activations` as a tuple of names, one per layer.
+
+    Parameters
+    ----------
+    activations : sequence of str
+    n_layers : int, optional
+        The number of layers the parameters have.
+    sigmoid_output : bool
+        Require the last activation to be ``"sigmoid"`` (the cross-entropy cost
+        and its gradient ``dZL = AL - Y`` need probabilities).
+    """
+    if isinstance(activations, str):
+        raise TypeError(
+            f"activations must be a sequence of names, one per layer; got the string "
+            f"{activations!r}. Use [{activations!r}] for a single layer."
+        )
+    try:
+        names = tuple(activations)
+    except TypeError:
+        raise TypeError(
+            f"activations must be a sequence of names, one per layer, e.g. "
+            f"['relu', 'sigmoid']; got {type(activations).__name__}."
+        ) from None
+    for position, activation in enumerate(names, start=1):
+        check_activation(activation, name=f"activations[{position - 1}] (layer {position})")
+    if not names:
+        raise ValueError("activations is empty; give one name per layer, e.g. ['relu', 'sigmoid'].")
+    if n_layers is not None and len(names) != n_layers:
+        raise ValueError(
+            f"activations has {len(names)} names but the parameters have {n_layers} "
+            f"layers (W1 ... W{n_layers}); give one activation per layer."
+        )
+    if sigmoid_output and names[-1] != "sigmoid":
+        raise ValueError(
+            f"the output layer's activation must be 'sigmoid' for the cross-entropy "
+            f"cost; got {names[-1]!r}. Use e.g. {list(names[:-1]) + ['sigmoid']}."
+        )
+    return names
+
+
+def check_scalar(b, name="b"):
+    """Return `b` (a real number or a size-1 array) as a Python float."""
+    a = as_numeric(b, name)
+    if a.size != 1:
+        raise ValueError(
+            f"{name} must be a single number (the bias of logistic regression); got "
+            f"{_describe(a)}."
+        )
+    value = float(a.reshape(()))
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}.")
+    return value
+
+
+# --------------------------------------------------------------------------
+# Compound arguments
+# --------------------------------------------------------------------------
+
+
+def n_layers_of(parameters, name="parameters"):
+    """The number of layers L in a parameters dict {"W1", "b1", ...}."""
+    if not isinstance(parameters, dict):
+        raise TypeError(
+            f"{name} must be a dict {{'W1': ..., 'b1': ..., ...}}; got "
+            f"{type(parameters).__name__}."
+        )
+    L = sum(1 for key in parameters if isinstance(key, str) and key.startswith("W"))
+    if L == 0:
+        raise ValueError(f"{name} has no weights: expected keys 'W1', 'b1', ...; got {sorted(map(str, parameters))}.")
+    return L
+
+
+def _layer_keys(L, prefix=""):
+    return [f"{prefix}{letter}{l}" for l in range(1, L + 1) for letter in "Wb"]
+
+
+def _require_keys(mapping, expected, name):
+    missing = [key for key in expected if key not in mapping]
+    extra = [key for key in mapping if key not in expected]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing {missing}")
+        if extra:
+            parts.append(f"unexpected {extra}")
+        raise ValueError(
+            f"{name} must have exactly the keys {expected}; {' and '.join(parts)}. "
+            f"Each layer l needs W<l> and b<l>."
+        )
+
+
+def _convert_parameters(parameters, L, name, prefix=""):
+    keys = _layer_keys(L, prefix)
+    _require_keys(parameters, keys, name)
+    return {key: as_numeric(parameters[key], f"{name}[{key!r}]") for key in keys}
+
+
+def _require_layer_shapes(arrays, L, n_x, name, prefix=""):
+    """Check W<l> (n[l], n[l-1]) and b<l> (n[l], 1) along the chain starting at n_x."""
+    n_prev = n_x
+    for l in range(1, L + 1):
+        W, b = arrays[f"{prefix}W{l}"], arrays[f"{prefix}b{l}"]
+        dims = (f"n[{l}]", "n_x" if l == 1 else f"n[{l - 1}]")
+        if W.ndim == 2 and n_prev is not None and W.shape[1] != n_prev:
+            source = "X has n_x" if l == 1 else f"W{l - 1} has n[{l - 1}]"
+            raise ValueError(
+                f"{name}[{prefix + f'W{l}'!r}] must have shape {dims} with "
+                f"{dims[1]} = {n_prev} ({source} = {n_prev}); got shape {W.shape}. "
+                f"Check the layer sizes, or transpose if rows and columns are swapped."
+            )
+        require_shape(W, f"{name}[{prefix + f'W{l}'!r}]", dims, (None, n_prev))
+        n = W.shape[0]
+        if n == 0 or W.shape[1] == 0:
+            raise ValueError(f"{name}[{prefix + f'W{l}'!r}] has shape {W.shape}; layers need at least one unit.")
+        require_shape(b, f"{name}[{prefix + f'b{l}'!r}]", (f"n[{l}]", "1"), (n, 1))
+        n_prev = n
+    return n_prev
+
+
+def _cast(arrays, dtype):
+    return {key: a.astype(dtype, copy=False) for key, a in arrays.items()}
+
+
+def parameters_and_data(parameters, activations, X=None, Y=None, sigmoid_output=False, name="parameters"):
+    """Validate a network's parameters, its activations and optionally X and Y.
+
+    Returns
+    -------
+    params : dict
+        ``{"W1", "b1", ...}`` in layer order, in the common floating dtype.
+    activations : tuple of str
+    X, Y : ndarray or None
+        In the same dtype; Y checked as labels of shape (1, m).
+    """
+    L = n_layers_of(parameters, name)
+    activations = check_activations(activations, L, sigmoid_output)
+    params = _convert_parameters(parameters, L, name)
+    if X is not None:
+        X = as_numeric(X, "X")
+        require_shape(X, "X", ("n_x", "m"))
+        require_samples(X, "X")
+    _require_layer_shapes(params, L, None if X is None else X.shape[0], name)
+    if Y is not None:
+        Y = labels(Y, X.shape[1], X=X)
+    dtype = common_float(X, *params.values())
+    params = _cast(params, dtype)
+    for key, value in params.items():
+        require_finite(value, f"{name}[{key!r}]")
+    if X is not None:
+        X = X.astype(dtype, copy=False)
+        require_finite(X, "X")
+    if Y is not None:
+        Y = Y.astype(dtype, copy=False)
+    return params, activations, X, Y
+
+
+def labels(Y, m, name="Y", X=None):
+    """Validate labels: shape (1, m), values 0 or 1. Returned in their own dtype."""
+    Y = as_numeric(Y, name)
+    if Y.ndim == 2 and Y.shape[0] == 1 and Y.shape[1] != m:
+        hint = ""
+        if X is not None and X.shape[0] == Y.shape[1]:
+            hint = " X looks transposed: samples must be its columns, so use X.T."
+        raise ValueError(
+            f"{name} has {Y.shape[1]} samples but X has m = {m} (its columns); they must "
+            f"match.{hint}"
+        )
+    require_shape(Y, name, ("1", "m"), (1, m))
+    require_labels(Y, name)
+    return Y
+
+
+def _cache(cache, position=None, need_Z=True):
+    """Normalise a LayerCache, or the course's ((A_prev, W, b), Z), to a LayerCache."""
+    where = "cache" if position is None else f"caches[{position}]"
+    if isinstance(cache, LayerCache):
+        fields = list(cache)
+    elif isinstance(cache, tuple) and len(cache) == 2 and isinstance(cache[0], tuple):
+        fields = [*cache[0], cache[1], None]  # the course's (linear_cache, activation_cache)
+    elif isinstance(cache, tuple) and len(cache) == 3 and not need_Z:
+        fields = [*cache, None, None]  # the course's linear_cache (A_prev, W, b)
+    else:
+        expected = "LayerCache" if need_Z else "LayerCache or (A_prev, W, b)"
+        raise TypeError(
+            f"{where} must be a {expected} as returned by the forward pass; got "
+            f"{type(cache).__name__}."
+        )
+    if len(fields) != 5:
+        raise TypeError(f"{where} must hold (A_prev, W, b), Z; got {len(fields)} fields.")
+    A_prev, W, b, Z, A = (None if f is None else as_numeric(f, f"{where}.{n}")
+                          for f, n in zip(fields, LayerCache._fields))
+    if need_Z and Z is None:
+        raise TypeError(f"{where} has no Z; pass the cache the forward pass returned.")
+    require_shape(A_prev, f"{where}.A_prev", ("n[l-1]", "m"))
+    require_shape(W, f"{where}.W", ("n[l]", "n[l-1]"), (None, A_prev.shape[0]))
+    require_shape(b, f"{where}.b", ("n[l]", "1"), (W.shape[0], 1))
+    for value, field in ((Z, "Z"), (A, "A")):
+        if value is not None:
+            require_shape(value, f"{where}.{field}", ("n[l]", "m"), (W.shape[0], A_prev.shape[1]))
+    return LayerCache(A_prev, W, b, Z, A)
+
+
+def _cast_cache(cache, dtype):
+    return LayerCache(*(None if f is None else f.astype(dtype, copy=False) for f in cache))
+
+
+# --------------------------------------------------------------------------
+# One checker per interface function
+# --------------------------------------------------------------------------
+
+
+def check_elementwise(Z):
+    """Checker for the activations: any shape, real, finite."""
+    Z = as_numeric(Z, "Z")
+    Z = Z.astype(common_float(Z), copy=False)
+    require_finite(Z, "Z")
+    return {"Z": Z}
+
+
+def check_elementwise_backward(dA, Z):
+    """Checker for the activations' backward functions: dA and Z of one shape."""
+    dA, Z = as_numeric(dA, "dA"), as_numeric(Z, "Z")
+    if dA.shape != Z.shape:
+        raise ValueError(
+            f"dA and Z must have the same shape; got dA {dA.shape} and Z {Z.shape}. "
+            f"Pass the Z this layer's forward pass computed."
+        )
+    dtype = common_float(dA, Z)
+    dA, Z = dA.astype(dtype, copy=False), Z.astype(dtype, copy=False)
+    require_finite(dA, "dA")
+    require_finite(Z, "Z")
+    return {"dA": dA, "Z": Z}
+
+
+def _layer(A_prev, W, b):
+    A_prev, W, b = as_numeric(A_prev, "A_prev"), as_numeric(W, "W"), as_numeric(b, "b")
+    require_shape(A_prev, "A_prev", ("n[l-1]", "m"))
+    require_samples(A_prev, "A_prev")
+    if W.ndim == 2 and W.shape[1] != A_prev.shape[0]:
+        raise ValueError(
+            f"W must have shape (n[l], n[l-1]) with n[l-1] = {A_prev.shape[0]} (the rows "
+            f"of A_prev); got W of shape {W.shape}. Samples are the columns of A_prev."
+        )
+    require_shape(W, "W", ("n[l]", "n[l-1]"), (None, A_prev.shape[0]))
+    require_shape(b, "b", ("n[l]", "1"), (W.shape[0], 1))
+    dtype = common_float(A_prev, W, b)
+    arrays = {"A_prev": A_prev, "W": W, "b": b}
+    arrays = _cast(arrays, dtype)
+    for key, value in arrays.items():
+        require_finite(value, key)
+    return arrays
+
+
+def check_linear_forward(A_prev, W, b):
+    return _layer(A_prev, W, b)
+
+
+def check_linear_activation_forward(A_prev, W, b, activation):
+    return {**_layer(A_prev, W, b), "activation": check_activation(activation)}
+
+
+def _layer_backward(grad, grad_name, cache, need_Z):
+    cache = _cache(cache, need_Z=need_Z)
+    grad = as_numeric(grad, grad_name)
+    require_shape(grad, grad_name, ("n[l]", "m"), (cache.W.shape[0], cache.A_prev.shape[1]))
+    dtype = common_float(grad, *(f for f in cache if f is not None))
+    grad = grad.astype(dtype, copy=False)
+    require_finite(grad, grad_name)
+    return grad, _cast_cache(cache, dtype)
+
+
+def check_linear_backward(dZ, cache):
+    dZ, cache = _layer_backward(dZ, "dZ", cache, need_Z=False)
+    return {"dZ": dZ, "cache": cache}
+
+
+def check_linear_activation_backward(dA, cache, activation):
+    dA, cache = _layer_backward(dA, "dA", cache, need_Z=True)
+    return {"dA": dA, "cache": cache, "activation": check_activation(activation)}
+
+
+def check_model_forward(X, parameters, activations):
+    params, activations, X, _ = parameters_and_data(parameters, activations, X)
+    return {"X": X, "parameters": params, "activations": activations}
+
+
+def check_predict(X, parameters, activations):
+    return check_model_forward(X, parameters, activations)
+
+
+def _output_and_labels(AL, Y):
+    AL = as_numeric(AL, "AL")
+    require_shape(AL, "AL", ("1", "m"), (1, None))
+    require_samples(AL, "AL")
+    Y = labels(Y, AL.shape[1])
+    AL = AL.astype(common_float(AL), copy=False)
+    require_finite(AL, "AL")
+    require_probabilities(AL)
+    return AL, Y.astype(AL.dtype, copy=False)
+
+
+def check_compute_cost(AL, Y):
+    AL, Y = _output_and_labels(AL, Y)
+    return {"AL": AL, "Y": Y}
+
+
+def check_model_backward(AL, Y, caches, activations):
+    AL, Y = _output_and_labels(AL, Y)
+    if not isinstance(caches, (list, tuple)) or isinstance(caches, LayerCache):
+        raise TypeError(
+            f"caches must be the list of LayerCache that model_forward returned; got "
+            f"{type(caches).__name__}."
+        )
+    activations = check_activations(activations, len(caches), sigmoid_output=True)
+    caches = [_cache(c, position) for position, c in enumerate(caches)]
+    for l in range(1, len(caches)):
+        if caches[l].A_prev.shape != caches[l - 1].Z.shape:
+            raise ValueError(
+                f"caches[{l}].A_prev has shape {caches[l].A_prev.shape} but layer {l} "
+                f"output shape {caches[l - 1].Z.shape}; pass the caches of one forward pass."
+            )
+    if caches[-1].Z.shape != AL.shape:
+        raise ValueError(
+            f"AL has shape {AL.shape} but the last cache's Z has shape {caches[-1].Z.shape}; "
+            f"pass the AL and caches of one forward pass."
+        )
+    dtype = common_float(AL, *(f for c in caches for f in c if f is not None))
+    return {
+        "AL": AL.astype(dtype, copy=False),
+        "Y": Y.astype(dtype, copy=False),
+        "caches": [_cast_cache(c, dtype) for c in caches],
+        "activations": activations,
+    }
+
+
+def check_update_parameters(parameters, grads, learning_rate):
+    L = n_layers_of(parameters)
+    params = _convert_parameters(parameters, L, "parameters")
+    _require_layer_shapes(params, L, None, "parameters")
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict {{'dW1': ..., 'db1': ..., ...}}; got {type(grads).__name__}.")
+    grad_arrays = _convert_parameters(grads, L, "grads", prefix="d")
+    for key, value in params.items():
+        g = grad_arrays["d" + key]
+        if g.shape != value.shape:
+            raise ValueError(
+                f"grads['d{key}'] must have the shape of parameters[{key!r}], {value.shape}; "
+                f"got {_describe(g)}."
+            )
+    dtype = common_float(*params.values(), *grad_arrays.values())
+    params, grad_arrays = _cast(params, dtype), _cast(grad_arrays, dtype)
+    for source, name in ((params, "parameters"), (grad_arrays, "grads")):
+        for key, value in source.items():
+            require_finite(value, f"{name}[{key!r}]")
+    return {"parameters": params, "grads": grad_arrays, "learning_rate": check_learning_rate(learning_rate)}
+
+
+def check_train(X, Y, parameters, activations, learning_rate, num_iterations, cost_every):
+    params, activations, X, Y = parameters_and_data(
+        parameters, activations, X, Y, sigmoid_output=True
+    )
+    if params[f"W{len(activations)}"].shape[0] != 1:
+        raise ValueError(
+            f"the output layer must have one unit for binary labels; "
+            f"W{len(activations)} has shape {params[f'W{len(activations)}'].shape}."
+        )
+    return {
+        "X": X,
+        "Y": Y,
+        "parameters": params,
+        "activations": activations,
+        "learning_rate": check_learning_rate(learning_rate),
+        "num_iterations": check_count(num_iterations, "num_iterations", 0),
+        "cost_every": check_count(cost_every, "cost_every", 1),
+    }
+
+
+def check_propagate(w, b, X, Y):
+    X = as_numeric(X, "X")
+    require_shape(X, "X", ("n_x", "m"))
+    require_samples(X, "X")
+    w = as_numeric(w, "w")
+    require_shape(w, "w", ("n_x", "1"), (X.shape[0], 1))
+    b = check_scalar(b)
+    Y = labels(Y, X.shape[1], X=X)
+    dtype = common_float(X, w)
+    X, w = X.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    require_finite(w, "w")
+    require_finite(X, "X")
+    return {"w": w, "b": b, "X": X, "Y": Y.astype(dtype, copy=False)}
+
+
+def check_optimize(w, b, X, Y, num_iterations, learning_rate, cost_every):
+    return {
+        **check_propagate(w, b, X, Y),
+        "num_iterations": check_count(num_iterations, "num_iterations", 0),
+        "learning_rate": check_learning_rate(learning_rate),
+        "cost_every": check_count(cost_every, "cost_every", 1),
+    }
+
+
+def check_sigmoid_derivative(x):
+    return {"x": check_elementwise(x)["Z"]}
+
+
+def _matrix(x, name="x"):
+    x = as_numeric(x, name)
+    require_shape(x, name, ("n", "m"))
+    x = x.astype(common_float(x), copy=False)
+    require_finite(x, name)
+    return x
+
+
+def check_normalize_rows(x):
+    return {"x": _matrix(x)}
+
+
+def check_softmax(x):
+    return {"x": _matrix(x)}
+
+
+def check_image2vector(image):
+    image = as_numeric(image, "image")
+    require_shape(image, "image", ("length", "height", "depth"))
+    image = image.astype(common_float(image), copy=False)
+    require_finite(image, "image")
+    return {"image": image}
+
+
+def _loss(yhat, y):
+    yhat, y = as_numeric(yhat, "yhat"), as_numeric(y, "y")
+    if yhat.shape != y.shape:
+        raise ValueError(
+            f"yhat and y must have the same shape; got yhat {yhat.shape} and y {y.shape}. "
+            f"Reshape one of them; nncore does not broadcast losses."
+        )
+    dtype = common_float(yhat, y)
+    yhat, y = yhat.astype(dtype, copy=False), y.astype(dtype, copy=False)
+    require_finite(yhat, "yhat")
+    require_finite(y, "y")
+    return {"yhat": yhat, "y": y}
+
+
+CHECKS = {
+    "sigmoid": check_elementwise,
+    "tanh": check_elementwise,
+    "relu": check_elementwise,
+    "leaky_relu": check_elementwise,
+    "sigmoid_backward": check_elementwise_backward,
+    "tanh_backward": check_elementwise_backward,
+    "relu_backward": check_elementwise_backward,
+    "leaky_relu_backward": check_elementwise_backward,
+    "linear_forward": check_linear_forward,
+    "linear_activation_forward": check_linear_activation_forward,
+    "linear_backward": check_linear_backward,
+    "linear_activation_backward": check_linear_activation_backward,
+    "model_forward": check_model_forward,
+    "compute_cost": check_compute_cost,
+    "model_backward": check_model_backward,
+    "update_parameters": check_update_parameters,
+    "train": check_train,
+    "predict": check_predict,
+    "propagate": check_propagate,
+    "optimize": check_optimize,
+    "sigmoid_derivative": check_sigmoid_derivative,
+    "image2vector": check_image2vector,
+    "normalize_rows": check_normalize_rows,
+    "softmax": check_softmax,
+    "l1_loss": _loss,
+    "l2_loss": _loss,
+}
+"""The checker of each interface function, by name."""

@@ -1,0 +1,25 @@
+"""The binary cross-entropy cost, vectorized."""
+
+import numpy as np
+
+from nncore.interface import implements
+
+
+def cross_entropy(AL, Y):
+    """``-mean(Y log AL + (1 - Y) log(1 - AL))`` with AL clipped to (0, 1), as a float.
+
+    Parameters
+    ----------
+    AL, Y : ndarray of shape (1, m), one floating dtype
+    """
+    dtype = AL.dtype.type
+    A = np.clip(AL, np.finfo(dtype).tiny, np.nextafter(dtype(1), dtype(0)))
+    y, a = Y.ravel(), A.ravel()
+    total = np.dot(y, np.log(a)) + np.dot(1 - y, np.log1p(-a))
+    return -float(total) / AL.shape[1]
+
+
+@implements
+def compute_cost(AL, Y):
+    """Two dot products, ``Y . log(AL)`` and ``(1 - Y) . log1p(-AL)``."""
+    return cross_entropy(AL, Y)
