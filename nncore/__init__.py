@@ -6,18 +6,24 @@ The same functions (:mod:`nncore.interface`) exist as explicit loops (tier
 agree numerically. Pick one with :func:`get_tier`.
 """
 
+from nncore import datasets
 from nncore._version import __version__
 from nncore.errors import TrainingDiverged
 from nncore.initializers import initialize_parameters
 from nncore.interface import ACTIVATIONS, LayerCache
+from nncore.network import LogisticRegression, Network, NotFittedError
 from nncore.tiers import TIERS, get_tier
 
 __all__ = [
     "__version__",
     "ACTIVATIONS",
     "LayerCache",
+    "LogisticRegression",
+    "Network",
+    "NotFittedError",
     "TIERS",
     "TrainingDiverged",
+    "datasets",
     "get_tier",
     "initialize_parameters",
 ]
