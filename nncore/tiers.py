@@ -22,10 +22,13 @@ DESCRIPTIONS = {
 
 
 def _available(module):
+    """True when `module` is an importable package (a folder without
+    ``__init__.py``, such as a tier under construction, does not count)."""
     try:
-        return importlib.util.find_spec(module) is not None
+        spec = importlib.util.find_spec(module)
     except ImportError:  # parent package missing
         return False
+    return spec is not None and spec.origin is not None
 
 
 #: Names of the tiers installed, slowest first.

@@ -9,8 +9,9 @@ from nncore.interface import implements
 @implements
 def sigmoid_derivative(x):
     """``s = expit(x)``, then ``s * (1 - s)``."""
-    s = expit(x)
-    return s * (1 - s)
+    s = expit(x, out=np.empty_like(x))  # out=: an ndarray even for 0-d x, not a NumPy scalar
+    s *= 1 - s
+    return s
 
 
 @implements

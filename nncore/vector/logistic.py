@@ -32,7 +32,11 @@ def propagate(w, b, X, Y):
 @implements
 def optimize(w, b, X, Y, num_iterations, learning_rate, cost_every=100):
     """The buffers of :func:`propagate` allocated once; the cost only where recorded."""
-    w = w.copy()
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and raised below
+        return _optimize_loop(w.copy(), b, X, Y, num_iterations, learning_rate, cost_every)
+
+
+def _optimize_loop(w, b, X, Y, num_iterations, learning_rate, cost_every):
     A, dZ, dw = np.empty_like(Y), np.empty_like(Y), np.empty_like(w)
     costs, db, last_finite = [], 0.0, None
     for i in range(num_iterations):

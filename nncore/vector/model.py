@@ -108,8 +108,12 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
     """One set of buffers for the whole run; each iteration is forward, backward, update in place."""
     parameters = {key: value.copy() for key, value in parameters.items()}
     ws = Workspace(parameters, X.shape[1])
-    costs = []
-    last_finite = None
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and raised below
+        return _train_loop(X, Y, parameters, activations, learning_rate, num_iterations, cost_every, ws)
+
+
+def _train_loop(X, Y, parameters, activations, learning_rate, num_iterations, cost_every, ws):
+    costs, last_finite = [], None
     for i in range(num_iterations):
         AL = forward_into(X, parameters, activations, ws.A)
         if i % cost_every == 0:
