@@ -56,6 +56,16 @@ class LayerCache(NamedTuple):
     A: np.ndarray
 
 
+def probability_bounds(dtype):
+    """The interval ``[tiny, nextafter(1, 0)]`` of `dtype` that the cost clips AL into.
+
+    These are the representable numbers nearest 0 and 1: every AL strictly
+    inside (0, 1) is left as it is, and 0 or 1 become finite.
+    """
+    t = np.dtype(dtype).type
+    return np.finfo(t).tiny, np.nextafter(t(1), t(0))
+
+
 SPEC = {}
 """Interface stubs by name, in the order the course introduces them."""
 

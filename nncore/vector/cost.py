@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nncore.interface import implements
+from nncore.interface import implements, probability_bounds
 
 
 def cross_entropy(AL, Y):
@@ -12,8 +12,7 @@ def cross_entropy(AL, Y):
     ----------
     AL, Y : ndarray of shape (1, m), one floating dtype
     """
-    dtype = AL.dtype.type
-    A = np.clip(AL, np.finfo(dtype).tiny, np.nextafter(dtype(1), dtype(0)))
+    A = np.clip(AL, *probability_bounds(AL.dtype))
     y, a = Y.ravel(), A.ravel()
     total = np.dot(y, np.log(a)) + np.dot(1 - y, np.log1p(-a))
     return -float(total) / AL.shape[1]

@@ -1,0 +1,28 @@
+"""The JIT tier: the tier interface as Numba kernels (tier ``"jit"``).
+
+Dense layers run on register-blocked, vectorized matrix kernels with the bias
+and the activation fused in (:mod:`nncore.jit.gemm`, :mod:`nncore.jit.dense`),
+in a samples-major layout; activations use vectorizable exp/tanh/sigmoid
+(:mod:`nncore.jit.simdmath`); ``train`` and ``optimize`` run every iteration
+inside compiled code over buffers allocated once. Large layers are split among
+threads (:func:`nncore.set_num_threads`); results for a fixed thread count are
+deterministic. Compiler settings live in :mod:`nncore.jit.config` only.
+"""
+
+from nncore import threads as _threads  # noqa: F401  (chooses Numba's threading layer first)
+from nncore.jit.activations import (
+    leaky_relu,
+    leaky_relu_backward,
+    relu,
+    relu_backward,
+    sigmoid,
+    sigmoid_backward,
+    tanh,
+    tanh_backward,
+)
+from nncore.jit.basics import image2vector, l1_loss, l2_loss, normalize_rows, sigmoid_derivative, softmax
+from nncore.jit.layers import linear_activation_backward, linear_activation_forward, linear_backward, linear_forward
+from nncore.jit.logistic import optimize, propagate
+from nncore.jit.model import compute_cost, model_backward, model_forward, predict, train, update_parameters
+
+from nncore.interface import FUNCTIONS as __all__  # noqa: E402

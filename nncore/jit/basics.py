@@ -1,0 +1,97 @@
+"""The course's NumPy basics as compiled loops."""
+
+import math
+
+import numpy as np
+
+from nncore.interface import implements
+from nncore.jit import simdmath
+from nncore.jit.activations import apply
+from nncore.jit.config import kernel
+from nncore.jit.elementwise import SIGMOID, grad_from_output
+
+
+@kernel
+def _softmax_rows(x, out):
+    for i in range(x.shape[0]):
+        row, o = x[i], out[i]
+        top = row.max()
+        total = 0.0
+        for j in range(row.size):
+            e = simdmath.exp(row[j] - top)
+            o[j] = e
+            total += e
+        scale = o.dtype.type(1.0 / total)
+        for j in range(row.size):
+            o[j] *= scale
+
+
+@kernel
+def _normalize_rows(x, out):
+    for i in range(x.shape[0]):
+        row, o = x[i], out[i]
+        scale = np.abs(row).max() if row.size else 0.0
+        if scale == 0:
+            o[:] = 0
+            continue
+        total = 0.0
+        for j in range(row.size):
+            v = row[j] / scale
+            total += v * v
+        norm = scale * math.sqrt(total)
+        for j in range(row.size):
+            o[j] = row[j] / norm
+
+
+@kernel
+def _sum_abs_diff(a, b, power):
+    total = 0.0
+    for i in range(a.size):
+        d = float(b[i]) - float(a[i])
+        total += abs(d) if power == 1 else d * d
+    return total
+
+
+@implements
+def sigmoid_derivative(x):
+    """One compiled pass: ``s = sigmoid(x)``, then ``s * (1 - s)``."""
+    s = apply(x, "sigmoid")
+    flat = s.reshape(-1)
+    grad_from_output(np.ones_like(flat), flat, flat, SIGMOID)
+    return s
+
+
+@implements
+def image2vector(image):
+    """A C-order copy of the image as one column."""
+    return np.ascontiguousarray(image).reshape(-1, 1).copy()
+
+
+@implements
+def normalize_rows(x):
+    """Per row: the largest entry, the scaled sum of squares, the division; compiled."""
+    x = np.ascontiguousarray(x)
+    out = np.empty_like(x)
+    _normalize_rows(x, out)
+    return out
+
+
+@implements
+def softmax(x):
+    """Per row: the maximum, ``simdmath.exp`` of the shifted entries, their sum; compiled."""
+    x = np.ascontiguousarray(x)
+    out = np.empty_like(x)
+    _softmax_rows(x, out)
+    return out
+
+
+@implements
+def l1_loss(yhat, y):
+    """A compiled loop summing ``|y - yhat|`` in float64."""
+    return _sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 1)
+
+
+@implements
+def l2_loss(yhat, y):
+    """A compiled loop summing ``(y - yhat)**2`` in float64."""
+    return _sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 2)

@@ -1,0 +1,39 @@
+"""The one place where the JIT tier's compiler settings live.
+
+Every kernel is compiled through :func:`kernel` or :func:`parallel_kernel`, so
+fastmath flags, caching and the error model are set here and nowhere else
+(a test greps the package for stray ``fastmath=``).
+
+* ``FASTMATH`` lets LLVM reassociate sums and contract multiply-adds into
+  FMAs, which is what vectorizes the dot products and reductions. It leaves
+  out ``nnan`` and ``ninf``: with them LLVM may assume no inf or nan exists
+  and delete the overflow handling of the activations and the divergence
+  checks. Reassociation changes summation order, so the JIT tier agrees with
+  the others to a tolerance, not bit for bit.
+* ``cache=True`` keeps compiled code in ``__pycache__`` between processes.
+* ``error_model="numpy"``: division by zero gives inf/nan, as in NumPy, with
+  no Python exception path in the kernels.
+"""
+
+import numba
+
+#: LLVM fast-math flags for every kernel: no ``nnan``/``ninf``.
+FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+
+_OPTIONS = {"fastmath": set(FASTMATH), "cache": True, "nogil": True, "error_model": "numpy"}
+
+
+def kernel(func=None, **options):
+    """``numba.njit`` with the project's options; a serial kernel."""
+    jit = numba.njit(**{**_OPTIONS, **options})
+    return jit if func is None else jit(func)
+
+
+def parallel_kernel(func):
+    """``numba.njit(parallel=True)`` with the project's options, for prange drivers."""
+    return numba.njit(parallel=True, **_OPTIONS)(func)
+
+
+def inline(func):
+    """A helper inlined into the kernels that call it (no call overhead, vectorizable)."""
+    return numba.njit(inline="always", **{**_OPTIONS, "cache": False})(func)

@@ -1,0 +1,91 @@
+"""Element-wise kernels: activations, their derivatives and the cross-entropy cost.
+
+Activations are passed to kernels as small integer codes (:data:`CODES`);
+each kernel branches once on the code, outside its loop, so every loop is a
+plain ``for i in range(n)`` over contiguous memory that LLVM vectorizes. The
+transcendental functions come from :mod:`nncore.jit.simdmath`, whose exp,
+tanh and sigmoid vectorize (Numba's ``math.exp``/``math.tanh`` are scalar libm
+calls, several times slower than NumPy's SIMD ufuncs).
+
+Derivatives are taken from the activation's output A, as in the vector tier:
+``A * (1 - A)`` for the sigmoid, ``1 - A**2`` for tanh, ``A > 0`` for the ReLUs.
+"""
+
+import math
+
+from nncore.interface import ACTIVATIONS, LEAKY_SLOPE
+from nncore.jit import simdmath
+from nncore.jit.config import kernel
+
+SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY = range(5)
+
+#: Activation name -> the code kernels take. ``IDENTITY`` is internal (the
+#: linear part alone, for ``linear_forward``/``linear_backward``).
+CODES = dict(zip(ACTIVATIONS, (SIGMOID, TANH, RELU, LEAKY_RELU)))
+assert ACTIVATIONS == ("sigmoid", "tanh", "relu", "leaky_relu")
+
+
+@kernel
+def activate(Z, A, code):
+    """``A[i] = g(Z[i])`` for 1-D contiguous arrays; `A` may be `Z` itself."""
+    slope = Z.dtype.type(LEAKY_SLOPE)
+    zero = Z.dtype.type(0)
+    n = Z.size
+    if code == SIGMOID:
+        for i in range(n):
+            A[i] = simdmath.sigmoid(Z[i])
+    elif code == TANH:
+        for i in range(n):
+            A[i] = simdmath.tanh(Z[i])
+    elif code == RELU:
+        for i in range(n):
+            z = Z[i]
+            A[i] = z if z > zero else zero
+    elif code == LEAKY_RELU:
+        for i in range(n):
+            z = Z[i]
+            A[i] = z if z > zero else slope * z
+    else:
+        for i in range(n):
+            A[i] = Z[i]
+
+
+@kernel
+def grad_from_output(dA, A, dZ, code):
+    """``dZ[i] = dA[i] * g'`` written from the output ``A[i] = g(Z[i])``; `dZ` may be `dA`."""
+    slope = A.dtype.type(LEAKY_SLOPE)
+    zero = A.dtype.type(0)
+    one = A.dtype.type(1)
+    n = A.size
+    if code == SIGMOID:
+        for i in range(n):
+            a = A[i]
+            dZ[i] = dA[i] * (a * (one - a))
+    elif code == TANH:
+        for i in range(n):
+            a = A[i]
+            dZ[i] = dA[i] * (one - a * a)
+    elif code == RELU:
+        for i in range(n):
+            dZ[i] = dA[i] if A[i] > zero else zero
+    elif code == LEAKY_RELU:
+        for i in range(n):
+            dZ[i] = dA[i] if A[i] > zero else slope * dA[i]
+    else:
+        for i in range(n):
+            dZ[i] = dA[i]
+
+
+@kernel
+def cross_entropy(AL, Y, lo, hi):
+    """``-mean(Y log AL + (1 - Y) log(1 - AL))`` over 1-D arrays, AL clipped to [lo, hi].
+
+    Accumulated in float64 with libm's ``log``/``log1p`` (this runs once per
+    recorded cost, not per iteration, so accuracy beats speed here).
+    """
+    total = 0.0
+    for i in range(AL.size):
+        a = float(min(max(AL[i], lo), hi))
+        y = float(Y[i])
+        total += y * math.log(a) + (1.0 - y) * math.log1p(-a)
+    return -total / AL.size

@@ -1,0 +1,207 @@
+"""Register-blocked matrix products for dense layers, in the samples-major layout.
+
+The JIT tier stores a layer's activations transposed, one sample per row:
+``AT`` of shape (m, n), C-contiguous (the course's ``A`` is ``AT.T``). Then
+every product of a dense layer is one of two kernels whose innermost loop
+runs over contiguous memory and vectorizes (AVX-512 where the CPU has it):
+
+* :func:`dot_rows` (forward, ``ZT = AT_prev @ W.T``): each output is a dot
+  product of a row of ``AT_prev`` with a row of ``W``; a 4 x 5 tile of outputs
+  keeps 20 accumulators in vector registers, so each step loads 9 vectors for
+  20 fused multiply-adds.
+* :func:`axpy_rows` (backward, ``dW = dZT.T @ AT_prev`` and
+  ``dAT_prev = dZT @ W``): each output row is a combination of input rows;
+  a tile updates 4 output rows from 5 input rows, loading 5 + 4 vectors and
+  storing 4 for 20 multiply-adds.
+
+Both are serial and work on a range of output rows, so callers split the
+rows among threads without two threads ever writing one element. Blocking
+over k (``KC``) and over output panels keeps the operands in L1/L2.
+
+All loops index with non-negative offsets from zero on 1-D row slices: with
+signed loop bounds Numba's wraparound handling turns the loads into gathers.
+"""
+
+import numpy as np
+
+from nncore.jit.config import inline, kernel
+
+#: Block sizes: rows x k of the first operand and columns x k of the second
+#: stay in L2 while a block is worked on (2 MB per core on the reference machine).
+RP = 128  # rows of `out` per panel (dot_rows)
+CP = 64  # columns of `out` per panel (dot_rows)
+KC = 512  # k per block (dot_rows)
+KB = 256  # columns of `out` per block (axpy_rows)
+JB = 256  # rows of X per block (axpy_rows)
+
+
+@inline
+def _dot_4x5(a0, a1, a2, a3, w0, w1, w2, w3, w4, zero):
+    c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = zero
+    c22 = c23 = c30 = c31 = c32 = c33 = c40 = c41 = c42 = c43 = zero
+    for k in range(a0.size):
+        x0, x1, x2, x3 = a0[k], a1[k], a2[k], a3[k]
+        w = w0[k]
+        c00 += w * x0; c01 += w * x1; c02 += w * x2; c03 += w * x3  # noqa: E702
+        w = w1[k]
+        c10 += w * x0; c11 += w * x1; c12 += w * x2; c13 += w * x3  # noqa: E702
+        w = w2[k]
+        c20 += w * x0; c21 += w * x1; c22 += w * x2; c23 += w * x3  # noqa: E702
+        w = w3[k]
+        c30 += w * x0; c31 += w * x1; c32 += w * x2; c33 += w * x3  # noqa: E702
+        w = w4[k]
+        c40 += w * x0; c41 += w * x1; c42 += w * x2; c43 += w * x3  # noqa: E702
+    return (c00, c01, c02, c03, c10, c11, c12, c13, c20, c21,
+            c22, c23, c30, c31, c32, c33, c40, c41, c42, c43)
+
+
+@inline
+def _dot_4x1(a0, a1, a2, a3, w0, zero):
+    c0 = c1 = c2 = c3 = zero
+    for k in range(a0.size):
+        w = w0[k]
+        c0 += w * a0[k]; c1 += w * a1[k]; c2 += w * a2[k]; c3 += w * a3[k]  # noqa: E702
+    return c0, c1, c2, c3
+
+
+@inline
+def _dot(a, w, zero):
+    c = zero
+    for k in range(a.size):
+        c += a[k] * w[k]
+    return c
+
+
+@kernel
+def dot_rows(P, Q, out, r_lo, r_hi):
+    """``out[r, c] += P[r] . Q[c]`` for rows r in [r_lo, r_hi) and every c.
+
+    Parameters
+    ----------
+    P : ndarray of shape (R, K), C-contiguous
+    Q : ndarray of shape (C, K), C-contiguous
+    out : ndarray of shape (R, C), C-contiguous
+        Accumulated into (initialise it, e.g. with the bias).
+    r_lo, r_hi : int
+        The rows of `out` this call computes.
+    """
+    n_c, K = Q.shape
+    zero = out.dtype.type(0)
+    for p_lo in range(r_lo, r_hi, RP):
+        p_hi = min(p_lo + RP, r_hi)
+        for c_lo in range(0, n_c, CP):
+            c_hi = min(c_lo + CP, n_c)
+            for k_lo in range(0, K, KC):
+                _dot_block(P, Q, out, p_lo, p_hi, c_lo, c_hi, k_lo, min(k_lo + KC, K), zero)
+
+
+@inline
+def _dot_block(P, Q, out, r_lo, r_hi, c_lo, c_hi, k_lo, k_hi, zero):
+    r = r_lo
+    while r + 4 <= r_hi:
+        a0, a1 = P[r, k_lo:k_hi], P[r + 1, k_lo:k_hi]
+        a2, a3 = P[r + 2, k_lo:k_hi], P[r + 3, k_lo:k_hi]
+        c = c_lo
+        while c + 5 <= c_hi:
+            t = _dot_4x5(a0, a1, a2, a3, Q[c, k_lo:k_hi], Q[c + 1, k_lo:k_hi],
+                         Q[c + 2, k_lo:k_hi], Q[c + 3, k_lo:k_hi], Q[c + 4, k_lo:k_hi], zero)
+            for j in range(5):
+                for i in range(4):
+                    out[r + i, c + j] += t[4 * j + i]
+            c += 5
+        while c < c_hi:
+            t1 = _dot_4x1(a0, a1, a2, a3, Q[c, k_lo:k_hi], zero)
+            for i in range(4):
+                out[r + i, c] += t1[i]
+            c += 1
+        r += 4
+    while r < r_hi:
+        a = P[r, k_lo:k_hi]
+        for c in range(c_lo, c_hi):
+            out[r, c] += _dot(a, Q[c, k_lo:k_hi], zero)
+        r += 1
+
+
+@inline
+def _axpy_4x5(o0, o1, o2, o3, i0, i1, i2, i3, i4, c):
+    c00, c01, c02, c03, c04 = c[0], c[1], c[2], c[3], c[4]
+    c10, c11, c12, c13, c14 = c[5], c[6], c[7], c[8], c[9]
+    c20, c21, c22, c23, c24 = c[10], c[11], c[12], c[13], c[14]
+    c30, c31, c32, c33, c34 = c[15], c[16], c[17], c[18], c[19]
+    for k in range(o0.size):
+        x0, x1, x2, x3, x4 = i0[k], i1[k], i2[k], i3[k], i4[k]
+        o0[k] += c00 * x0 + c01 * x1 + c02 * x2 + c03 * x3 + c04 * x4
+        o1[k] += c10 * x0 + c11 * x1 + c12 * x2 + c13 * x3 + c14 * x4
+        o2[k] += c20 * x0 + c21 * x1 + c22 * x2 + c23 * x3 + c24 * x4
+        o3[k] += c30 * x0 + c31 * x1 + c32 * x2 + c33 * x3 + c34 * x4
+
+
+@inline
+def _axpy_1x5(o, i0, i1, i2, i3, i4, c0, c1, c2, c3, c4):
+    for k in range(o.size):
+        o[k] += c0 * i0[k] + c1 * i1[k] + c2 * i2[k] + c3 * i3[k] + c4 * i4[k]
+
+
+@inline
+def _axpy(o, i, c):
+    for k in range(o.size):
+        o[k] += c * i[k]
+
+
+@kernel
+def axpy_rows(C, X, out, r_lo, r_hi, k_lo, k_hi):
+    """``out[r, k] += sum_j C[r, j] * X[j, k]`` for r in [r_lo, r_hi), k in [k_lo, k_hi).
+
+    `C` is passed transposed or not through its strides (``dZT.T`` for dW):
+    only its elements are read, one per tile; the vector loops run along the
+    rows of `X` and `out`.
+
+    Parameters
+    ----------
+    C : ndarray of shape (R, J), any layout
+    X : ndarray of shape (J, K), C-contiguous
+    out : ndarray of shape (R, K), C-contiguous
+        Accumulated into (zero it first for a plain product).
+    r_lo, r_hi, k_lo, k_hi : int
+        The block of `out` this call computes.
+    """
+    J = X.shape[0]
+    c = np.empty(20, out.dtype)  # a tile's 4 x 5 coefficients
+    for b_lo in range(k_lo, k_hi, KB):
+        b_hi = min(b_lo + KB, k_hi)
+        for j_lo in range(0, J, JB):
+            _axpy_block(C, X, out, c, r_lo, r_hi, j_lo, min(j_lo + JB, J), b_lo, b_hi)
+
+
+@inline
+def _axpy_block(C, X, out, c, r_lo, r_hi, j_lo, j_hi, k_lo, k_hi):
+    r = r_lo
+    while r + 4 <= r_hi:
+        o0, o1 = out[r, k_lo:k_hi], out[r + 1, k_lo:k_hi]
+        o2, o3 = out[r + 2, k_lo:k_hi], out[r + 3, k_lo:k_hi]
+        j = j_lo
+        while j + 5 <= j_hi:
+            for a in range(4):
+                for b in range(5):
+                    c[5 * a + b] = C[r + a, j + b]
+            _axpy_4x5(o0, o1, o2, o3, X[j, k_lo:k_hi], X[j + 1, k_lo:k_hi], X[j + 2, k_lo:k_hi],
+                      X[j + 3, k_lo:k_hi], X[j + 4, k_lo:k_hi], c)
+            j += 5
+        while j < j_hi:
+            x = X[j, k_lo:k_hi]
+            _axpy(o0, x, C[r, j]); _axpy(o1, x, C[r + 1, j])  # noqa: E702
+            _axpy(o2, x, C[r + 2, j]); _axpy(o3, x, C[r + 3, j])  # noqa: E702
+            j += 1
+        r += 4
+    while r < r_hi:
+        o = out[r, k_lo:k_hi]
+        j = j_lo
+        while j + 5 <= j_hi:
+            _axpy_1x5(o, X[j, k_lo:k_hi], X[j + 1, k_lo:k_hi], X[j + 2, k_lo:k_hi],
+                      X[j + 3, k_lo:k_hi], X[j + 4, k_lo:k_hi],
+                      C[r, j], C[r, j + 1], C[r, j + 2], C[r, j + 3], C[r, j + 4])
+            j += 5
+        while j < j_hi:
+            _axpy(o, X[j, k_lo:k_hi], C[r, j])
+            j += 1
+        r += 1

@@ -1,0 +1,87 @@
+"""The JIT tier's L-layer model: public wrappers over :mod:`nncore.jit.network`."""
+
+import numba
+import numpy as np
+
+from nncore.errors import TrainingDiverged
+from nncore.interface import implements, probability_bounds
+from nncore.jit import network
+from nncore.jit.elementwise import cross_entropy
+from nncore.jit.layers import linear_activation_forward
+
+
+@implements
+def model_forward(X, parameters, activations):
+    """The fused layer kernel layer by layer, keeping Z and A of each layer for the caches."""
+    A, caches = X, []
+    for l, activation in enumerate(activations, start=1):
+        A, cache = linear_activation_forward.kernel(A, parameters[f"W{l}"], parameters[f"b{l}"], activation)
+        caches.append(cache)
+    return A, caches
+
+
+@implements
+def compute_cost(AL, Y):
+    """A compiled loop accumulating in float64."""
+    return cross_entropy(np.ascontiguousarray(AL).reshape(-1), np.ascontiguousarray(Y).reshape(-1),
+                         *probability_bounds(AL.dtype))
+
+
+@implements
+def model_backward(AL, Y, caches, activations):
+    """The compiled backward pass of ``train`` on the caches' outputs; no gradient for X."""
+    parameters = {}
+    for l, cache in enumerate(caches, start=1):
+        parameters[f"W{l}"], parameters[f"b{l}"] = cache.W, cache.b
+    packed = network.Packed(parameters, activations)
+    X = caches[0].A_prev
+    m = X.shape[1]
+    acts = np.empty(packed.activation_size(m), X.dtype)
+    for l, cache in enumerate(caches):
+        A = AL if l == len(caches) - 1 else cache.A
+        if A is None:
+            A = linear_activation_forward.kernel(cache.A_prev, cache.W, cache.b, activations[l])[0]
+        network.layer_block(acts, packed.dims, m, l)[:] = A.T
+    grad = np.empty_like(packed.theta)
+    network.backward_kernel(network.samples_major(X), np.ascontiguousarray(Y).reshape(-1), packed.theta,
+                         packed.dims, packed.codes, acts, np.empty_like(acts), grad,
+                         np.empty(m * packed.dims[1:].max(), X.dtype), numba.get_num_threads())
+    return {"d" + key: value for key, value in packed.unpack(grad).items()}
+
+
+@implements
+def update_parameters(parameters, grads, learning_rate):
+    """``W - learning_rate * dW`` into new arrays (NumPy: one pass per array, nothing to fuse)."""
+    return {key: value - learning_rate * grads["d" + key] for key, value in parameters.items()}
+
+
+@implements
+def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_every=100):
+    """Every iteration runs inside one compiled loop over buffers allocated once.
+
+    X is viewed samples-major (m, n_x): free when X is Fortran-ordered (as
+    ``flatten_images`` returns it), one copy per call otherwise.
+    """
+    packed = network.Packed(parameters, activations)
+    XT = network.samples_major(X)
+    m = XT.shape[0]
+    acts = np.empty(packed.activation_size(m), X.dtype)
+    costs = np.zeros(-(-num_iterations // cost_every), np.float64)
+    theta = packed.theta
+    diverged_at, last_finite = network.train_loop(
+        XT, np.ascontiguousarray(Y).reshape(-1), theta, packed.dims, packed.codes, learning_rate,
+        num_iterations, cost_every, costs, *probability_bounds(X.dtype), acts, np.empty_like(acts),
+        np.empty_like(theta), np.empty(m * packed.dims[1:].max(), X.dtype), numba.get_num_threads())
+    if diverged_at >= 0:
+        raise TrainingDiverged(diverged_at, learning_rate, None if last_finite < 0 else last_finite)
+    return packed.unpack(theta), costs
+
+
+@implements
+def predict(X, parameters, activations):
+    """The compiled forward pass of ``train``, then ``AL > 0.5``."""
+    packed = network.Packed(parameters, activations)
+    XT = network.samples_major(X)
+    acts = np.empty(packed.activation_size(XT.shape[0]), X.dtype)
+    ATL = network.forward_kernel(XT, packed.theta, packed.dims, packed.codes, acts, numba.get_num_threads())
+    return (ATL.T > 0.5).astype(X.dtype)
