@@ -32,7 +32,8 @@ def normalize_rows(x):
 @implements
 def softmax(x):
     """``exp(x - max)`` per row, divided by its row sum."""
-    e = np.exp(x - x.max(axis=1, keepdims=True))
+    with np.errstate(over="ignore"):  # x - max below -max_float is -inf, whose exp is the right 0
+        e = np.exp(x - x.max(axis=1, keepdims=True))
     e /= e.sum(axis=1, keepdims=True)
     return e
 
