@@ -1,0 +1,75 @@
+"""Fixtures over the tiers and dtypes, a seeded generator and the Hypothesis profiles.
+
+* ``tier``: each registered tier other than the reference (``loop``) that
+  imports, as a module; ``any_tier``: each tier including the reference. A
+  new tier registered in :data:`nncore.TIERS` (``nncore.jit`` once it exists)
+  is picked up without edits here.
+* ``dtype``: float64 and float32.
+* ``rng``: a ``numpy.random.Generator`` seeded from the test's id, so each test
+  draws its own data and every run draws the same.
+
+The fixtures are session-scoped so that Hypothesis tests can use them.
+Hypothesis profiles: ``default`` (20 examples), ``ci`` (8) and ``thorough``
+(500, to measure tolerances), chosen with the ``HYPOTHESIS_PROFILE``
+environment variable; neither has a deadline, because
+the loop tier is slow on purpose and the JIT tier compiles on first call.
+"""
+
+import os
+import zlib
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+from helpers import COMPARED, OBSERVED, TIERS
+
+settings.register_profile(
+    "default", deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "ci", deadline=None, max_examples=8, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "thorough", deadline=None, max_examples=500, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session", params=list(COMPARED.values()), ids=list(COMPARED))
+def tier(request):
+    """A tier compared with the reference, as its module."""
+    return request.param
+
+
+@pytest.fixture(scope="session", params=list(TIERS.values()), ids=list(TIERS))
+def any_tier(request):
+    """Any tier, the reference included, as its module."""
+    return request.param
+
+
+@pytest.fixture(scope="session", params=[np.float64, np.float32], ids=["float64", "float32"])
+def dtype(request):
+    return np.dtype(request.param)
+
+
+@pytest.fixture
+def rng(request):
+    """A generator seeded from the test's id."""
+    return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--show-tier-diffs",
+        action="store_true",
+        help="after the run, print the largest difference from the reference seen per tier and dtype",
+    )
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not config.getoption("--show-tier-diffs") or not OBSERVED:
+        return
+    terminalreporter.section("largest differences from the reference (as the rtol needed)")
+    for (tier_name, dtype_name), (needed, where) in sorted(OBSERVED.items()):
+        terminalreporter.write_line(f"{tier_name:>8} {dtype_name:>8}: {needed:.3g}  ({where})")
