@@ -9,9 +9,11 @@ agree numerically. Pick one with :func:`get_tier`.
 from nncore import datasets
 from nncore._version import __version__
 from nncore.errors import TrainingDiverged
+from nncore.gradcheck import gradient_check
 from nncore.initializers import initialize_parameters
 from nncore.interface import ACTIVATIONS, LayerCache
 from nncore.network import LogisticRegression, Network, NotFittedError
+from nncore.persistence import load_parameters, save_parameters
 from nncore.tiers import TIERS, get_tier
 
 __all__ = [
@@ -25,5 +27,8 @@ __all__ = [
     "TrainingDiverged",
     "datasets",
     "get_tier",
+    "gradient_check",
     "initialize_parameters",
+    "load_parameters",
+    "save_parameters",
 ]

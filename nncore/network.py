@@ -7,7 +7,7 @@ sigmoid network with ``W1 = w.T`` and ``b1 = [[b]]``.
 
 import numpy as np
 
-from nncore import validation
+from nncore import persistence, validation
 from nncore.initializers import METHODS, as_random_state, initialize_parameters
 from nncore.tiers import get_tier
 
@@ -108,6 +108,35 @@ class _Classifier:
         X = self._fitted_X(X)
         Y = self._as_Y(Y, X)
         return float(np.mean(self.predict(X) == Y))
+
+    def save(self, path):
+        """Save the fitted estimator to an ``.npz`` file, atomically (:mod:`nncore.persistence`).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Written exactly as given; an existing file is replaced only once the
+            new one is complete.
+        """
+        persistence.save_estimator(path, self)
+
+    @classmethod
+    def load(cls, path, tier=None):
+        """Load an estimator saved by :meth:`save`, fitted as it was.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        tier : str, optional
+            Default: the tier it was fitted with, or ``"vector"`` where that
+            tier is not installed.
+
+        Raises
+        ------
+        ValueError
+            Naming the file, when it is not a sound file of this class.
+        """
+        return persistence.load_estimator(path, cls, tier)
 
     def _fit_state(self):
         if not hasattr(self, "parameters_"):

@@ -74,6 +74,12 @@ def as_numeric(x, name):
     TypeError
         For complex, object, string, datetime or extended-precision data.
     """
+    if isinstance(x, np.ma.MaskedArray) and np.ma.getmaskarray(x).any():
+        raise ValueError(
+            f"{name} is a masked array with {int(np.ma.getmaskarray(x).sum())} masked entries; "
+            f"nncore ignores masks, so it would compute on the hidden values. Fill them "
+            f"({name}.filled(value)) or drop those samples first."
+        )
     try:
         a = np.asarray(x)
     except (ValueError, TypeError) as err:  # ragged nested lists
@@ -190,6 +196,15 @@ def require_samples(a, name):
         )
 
 
+def require_units(W, name):
+    """Raise ``ValueError`` when the weights `W` (2-D) have no rows or no columns."""
+    if 0 in W.shape:
+        raise ValueError(
+            f"{name} has shape {W.shape}; a layer needs at least one unit and one input, "
+            f"so n[l] >= 1 and n[l-1] >= 1."
+        )
+
+
 def require_labels(Y, name="Y"):
     """Raise ``ValueError`` unless every entry of `Y` is 0 or 1."""
     bad = ~((Y == 0) | (Y == 1))
@@ -218,17 +233,22 @@ def require_probabilities(AL, name="AL"):
 # --------------------------------------------------------------------------
 
 
+def check_positive(value, name, example):
+    """Return `value` as a float after checking it is a positive finite number."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{name} must be a positive number, e.g. {example}; got "
+            f"{type(value).__name__} {value!r}."
+        )
+    number = float(value)
+    if not np.isfinite(number) or number <= 0:
+        raise ValueError(f"{name} must be > 0 and finite, e.g. {example}; got {number!r}.")
+    return number
+
+
 def check_learning_rate(learning_rate):
     """Return `learning_rate` as a float after checking it is a positive finite number."""
-    if isinstance(learning_rate, (bool, np.bool_)) or not isinstance(learning_rate, numbers.Real):
-        raise TypeError(
-            f"learning_rate must be a positive number, e.g. 0.0075; got "
-            f"{type(learning_rate).__name__} {learning_rate!r}."
-        )
-    value = float(learning_rate)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"learning_rate must be > 0 and finite, e.g. 0.0075; got {value!r}.")
-    return value
+    return check_positive(learning_rate, "learning_rate", "0.0075")
 
 
 def check_count(value, name, minimum):
@@ -261,7 +281,7 @@ def check_activation(activation, name="activation"):
     return activation
 
 
-def check_activations(activations, n_layers=None, sigmoid_output=False):
+def check_activations(activations, n_layers=None, sigmoid_output=False, layers_of="parameters"):
     """Return `activations` as a tuple of names, one per layer.
 
     Parameters
@@ -272,6 +292,8 @@ def check_activations(activations, n_layers=None, sigmoid_output=False):
     sigmoid_output : bool
         Require the last activation to be ``"sigmoid"`` (the cross-entropy cost
         and its gradient ``dZL = AL - Y`` need probabilities).
+    layers_of : {"parameters", "caches"}
+        What `n_layers` was counted in, for the error message.
     """
     if isinstance(activations, str):
         raise TypeError(
@@ -290,9 +312,13 @@ def check_activations(activations, n_layers=None, sigmoid_output=False):
     if not names:
         raise ValueError("activations is empty; give one name per layer, e.g. ['relu', 'sigmoid'].")
     if n_layers is not None and len(names) != n_layers:
+        counted = (
+            f"the parameters have {n_layers} layers (W1 ... W{n_layers})"
+            if layers_of == "parameters"
+            else f"{layers_of} holds {n_layers} layers"
+        )
         raise ValueError(
-            f"activations has {len(names)} names but the parameters have {n_layers} "
-            f"layers (W1 ... W{n_layers}); give one activation per layer."
+            f"activations has {len(names)} names but {counted}; give one activation per layer."
         )
     if sigmoid_output and names[-1] != "sigmoid":
         raise ValueError(
@@ -374,8 +400,7 @@ def _require_layer_shapes(arrays, L, n_x, name, prefix=""):
             )
         require_shape(W, f"{name}[{prefix + f'W{l}'!r}]", dims, (None, n_prev))
         n = W.shape[0]
-        if n == 0 or W.shape[1] == 0:
-            raise ValueError(f"{name}[{prefix + f'W{l}'!r}] has shape {W.shape}; layers need at least one unit.")
+        require_units(W, f"{name}[{prefix + f'W{l}'!r}]")
         require_shape(b, f"{name}[{prefix + f'b{l}'!r}]", (f"n[{l}]", "1"), (n, 1))
         n_prev = n
     return n_prev
@@ -383,6 +408,23 @@ def _require_layer_shapes(arrays, L, n_x, name, prefix=""):
 
 def _cast(arrays, dtype):
     return {key: a.astype(dtype, copy=False) for key, a in arrays.items()}
+
+
+def check_parameters(parameters, name="parameters"):
+    """Validate a parameters dict on its own: keys W1, b1, ..., WL, bL, chained shapes, finite.
+
+    Returns
+    -------
+    params : dict
+        ``{"W1", "b1", ...}`` in layer order, in their common floating dtype.
+    """
+    L = n_layers_of(parameters, name)
+    params = _convert_parameters(parameters, L, name)
+    _require_layer_shapes(params, L, None, name)
+    params = _cast(params, common_float(*params.values()))
+    for key, value in params.items():
+        require_finite(value, f"{name}[{key!r}]")
+    return params
 
 
 def parameters_and_data(parameters, activations, X=None, Y=None, sigmoid_output=False, name="parameters"):
@@ -456,7 +498,9 @@ def _cache(cache, position=None, need_Z=True):
     if need_Z and Z is None:
         raise TypeError(f"{where} has no Z; pass the cache the forward pass returned.")
     require_shape(A_prev, f"{where}.A_prev", ("n[l-1]", "m"))
+    require_samples(A_prev, f"{where}.A_prev")
     require_shape(W, f"{where}.W", ("n[l]", "n[l-1]"), (None, A_prev.shape[0]))
+    require_units(W, f"{where}.W")
     require_shape(b, f"{where}.b", ("n[l]", "1"), (W.shape[0], 1))
     for value, field in ((Z, "Z"), (A, "A")):
         if value is not None:
@@ -506,6 +550,7 @@ def _layer(A_prev, W, b):
             f"of A_prev); got W of shape {W.shape}. Samples are the columns of A_prev."
         )
     require_shape(W, "W", ("n[l]", "n[l-1]"), (None, A_prev.shape[0]))
+    require_units(W, "W")
     require_shape(b, "b", ("n[l]", "1"), (W.shape[0], 1))
     dtype = common_float(A_prev, W, b)
     arrays = {"A_prev": A_prev, "W": W, "b": b}
@@ -575,7 +620,9 @@ def check_model_backward(AL, Y, caches, activations):
             f"caches must be the list of LayerCache that model_forward returned; got "
             f"{type(caches).__name__}."
         )
-    activations = check_activations(activations, len(caches), sigmoid_output=True)
+    if not caches:
+        raise ValueError("caches is empty; pass the list of LayerCache that model_forward returned.")
+    activations = check_activations(activations, len(caches), sigmoid_output=True, layers_of="caches")
     caches = [_cache(c, position) for position, c in enumerate(caches)]
     for l in range(1, len(caches)):
         if caches[l].A_prev.shape != caches[l - 1].Z.shape:
@@ -619,7 +666,8 @@ def check_update_parameters(parameters, grads, learning_rate):
     return {"parameters": params, "grads": grad_arrays, "learning_rate": check_learning_rate(learning_rate)}
 
 
-def check_train(X, Y, parameters, activations, learning_rate, num_iterations, cost_every):
+def _classifier(X, Y, parameters, activations):
+    """A binary classifier's data and network: a sigmoid output layer of one unit."""
     params, activations, X, Y = parameters_and_data(
         parameters, activations, X, Y, sigmoid_output=True
     )
@@ -628,6 +676,11 @@ def check_train(X, Y, parameters, activations, learning_rate, num_iterations, co
             f"the output layer must have one unit for binary labels; "
             f"W{len(activations)} has shape {params[f'W{len(activations)}'].shape}."
         )
+    return params, activations, X, Y
+
+
+def check_train(X, Y, parameters, activations, learning_rate, num_iterations, cost_every):
+    params, activations, X, Y = _classifier(X, Y, parameters, activations)
     return {
         "X": X,
         "Y": Y,
@@ -670,6 +723,11 @@ def check_sigmoid_derivative(x):
 def _matrix(x, name="x"):
     x = as_numeric(x, name)
     require_shape(x, name, ("n", "m"))
+    if 0 in x.shape:
+        raise ValueError(
+            f"{name} has shape {x.shape}; it needs at least one row and one column "
+            f"(each row is normalised over its entries)."
+        )
     x = x.astype(common_float(x), copy=False)
     require_finite(x, name)
     return x
@@ -703,6 +761,18 @@ def _loss(yhat, y):
     require_finite(yhat, "yhat")
     require_finite(y, "y")
     return {"yhat": yhat, "y": y}
+
+
+def check_gradient_check(X, Y, parameters, activations, epsilon):
+    """Checker for :func:`nncore.gradient_check` (not a tier function): as ``train``'s, plus epsilon."""
+    params, activations, X, Y = _classifier(X, Y, parameters, activations)
+    return {
+        "X": X,
+        "Y": Y,
+        "parameters": params,
+        "activations": activations,
+        "epsilon": check_positive(epsilon, "epsilon", "1e-7"),
+    }
 
 
 CHECKS = {
