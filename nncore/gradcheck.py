@@ -47,6 +47,9 @@ class GradientDifference(float):
         self.by_parameter = by_parameter
         return self
 
+    def __reduce__(self):
+        return type(self), (float(self), self.by_parameter)
+
     @property
     def difference(self):
         """The relative difference as a plain float."""
