@@ -30,14 +30,16 @@ def image2vector(image):
 
 @implements
 def normalize_rows(x):
-    """Per row: ``norm = math.hypot(*row)`` (no square overflows), then each entry / norm; zero rows stay zero."""
+    """Per row: divide by the largest |entry| (so no norm overflows), then by ``math.hypot(*row)``; zero rows stay zero."""
     n, m = x.shape
     out = np.zeros((n, m), x.dtype)
     for i in range(n):
-        norm = math.hypot(*(float(x[i, j]) for j in range(m)))
-        if norm > 0:
+        scale = max(abs(float(x[i, j])) for j in range(m))
+        if scale > 0:
+            row = [float(x[i, j]) / scale for j in range(m)]
+            norm = math.hypot(*row)
             for j in range(m):
-                out[i, j] = float(x[i, j]) / norm
+                out[i, j] = row[j] / norm
     return out
 
 

@@ -37,10 +37,11 @@ def _normalize_rows(x, out):
         total = 0.0
         for j in range(row.size):
             v = row[j] / scale
+            o[j] = v
             total += v * v
-        norm = scale * math.sqrt(total)
+        norm = o.dtype.type(math.sqrt(total))
         for j in range(row.size):
-            o[j] = row[j] / norm
+            o[j] /= norm
 
 
 @kernel
@@ -69,7 +70,7 @@ def image2vector(image):
 
 @implements
 def normalize_rows(x):
-    """Per row: the largest entry, the scaled sum of squares, the division; compiled."""
+    """Per row: divide by the largest |entry| (nothing overflows), then by the norm; compiled."""
     x = np.ascontiguousarray(x)
     out = np.empty_like(x)
     _normalize_rows(x, out)

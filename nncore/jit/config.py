@@ -6,10 +6,12 @@ fastmath flags, caching and the error model are set here and nowhere else
 
 * ``FASTMATH`` lets LLVM reassociate sums and contract multiply-adds into
   FMAs, which is what vectorizes the dot products and reductions. It leaves
-  out ``nnan`` and ``ninf``: with them LLVM may assume no inf or nan exists
-  and delete the overflow handling of the activations and the divergence
-  checks. Reassociation changes summation order, so the JIT tier agrees with
-  the others to a tolerance, not bit for bit.
+  out ``nnan`` and ``ninf`` (LLVM could then assume no inf or nan exists and
+  delete the overflow handling and the divergence checks), ``arcp`` (a
+  division may not become a multiplication by a rounded reciprocal: x / |x|
+  stays exactly 1) and ``afn`` (libm's log in the cost stays exact).
+  Reassociation changes summation order, so the JIT tier agrees with the
+  others to a tolerance, not bit for bit.
 * ``cache=True`` keeps compiled code in ``__pycache__`` between processes.
 * ``error_model="numpy"``: division by zero gives inf/nan, as in NumPy, with
   no Python exception path in the kernels.
@@ -17,8 +19,8 @@ fastmath flags, caching and the error model are set here and nowhere else
 
 import numba
 
-#: LLVM fast-math flags for every kernel: no ``nnan``/``ninf``.
-FASTMATH = frozenset({"nsz", "arcp", "contract", "afn", "reassoc"})
+#: LLVM fast-math flags for every kernel.
+FASTMATH = frozenset({"nsz", "contract", "reassoc"})
 
 _OPTIONS = {"fastmath": set(FASTMATH), "cache": True, "nogil": True, "error_model": "numpy"}
 

@@ -22,11 +22,11 @@ def image2vector(image):
 
 @implements
 def normalize_rows(x):
-    """Row norms scaled by each row's largest entry, so no square overflows."""
+    """Each row divided by its largest |entry| first, so neither a square nor the norm overflows."""
     scale = np.max(np.abs(x), axis=1, keepdims=True)
-    safe = np.where(scale > 0, scale, 1)
-    norm = scale * np.sqrt(np.sum((x / safe) ** 2, axis=1, keepdims=True))
-    return np.divide(x, norm, out=np.zeros_like(x), where=norm > 0)
+    y = x / np.where(scale > 0, scale, 1)
+    norm = np.sqrt(np.sum(y * y, axis=1, keepdims=True))
+    return np.divide(y, norm, out=y, where=norm > 0)
 
 
 @implements
