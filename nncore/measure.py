@@ -1,0 +1,195 @@
+"""Timing and agreement of the tiers on the course's workloads, and the dot-product demo.
+
+For each workload, every tier first trains for the workload's loop-tier
+iteration count N with the cost recorded at every iteration. For the loop
+tier that run is the measurement; for the others it is the warm-up (JIT
+compilation and the first touch of buffers happen there, untimed) and the run
+compared with the loop tier's: the largest difference of the N costs and of
+the parameters after N iterations. Then each fast tier trains for the full
+iteration count `repeats` times, timed; the median time per iteration is
+reported. All runs record the cost at every iteration, as the course's
+training loops compute it.
+
+The speed-ups are ratios of times measured in this one process: a row's
+figure against the loop tier's and the vector tier's.
+"""
+
+import math
+import statistics
+import time
+
+import numpy as np
+
+from nncore.errors import TrainingDiverged
+from nncore.tiers import get_tier
+from nncore.vectorization import METHODS, jit_available, vectors
+
+#: The loop tier repeats its run (up to `repeats` times) only when one run takes less than this (seconds).
+LOOP_REPEAT_LIMIT = 0.5
+
+#: A fast call (the dot demo) is repeated within one timing until the timing lasts this long (seconds).
+MIN_TIMING = 0.02
+
+
+def _tier_or_reason(name, function):
+    """``(module, None)`` for a tier that defines `function`, else ``(None, why not)``."""
+    try:
+        module = get_tier(name)
+    except ImportError as err:
+        return None, f"tier {name!r} does not import: {err}"
+    if not callable(getattr(module, function, None)):
+        return None, f"tier {name!r} does not define {function} yet"
+    return module, None
+
+
+def max_difference(ours, reference):
+    """The largest ``|ours - reference|`` over arrays or dicts of arrays and floats, as a float."""
+    if isinstance(reference, dict):
+        return max((max_difference(ours[key], reference[key]) for key in reference), default=0.0)
+    ours, reference = np.asarray(ours, np.float64), np.asarray(reference, np.float64)
+    if ours.shape != reference.shape:
+        return math.inf
+    return float(np.max(np.abs(ours - reference), initial=0.0))
+
+
+def _timed(run):
+    started = time.perf_counter()
+    result = run()
+    return result, time.perf_counter() - started
+
+
+def measure_tier(workload, tier, name, data, start, iterations, compared, repeats, progress):
+    """One row of the table: `tier` trained on `workload`.
+
+    Returns
+    -------
+    row : dict
+        JSON-ready figures, plus the private ``"_check"`` (parameters and costs
+        after `compared` iterations) and ``"_parameters"`` (after the timed runs).
+    """
+    progress.start(f"{workload.name}: {name}, " + (f"{compared} iterations" if name == "loop" else "warm-up"))
+    (check_parameters, check_costs), seconds = _timed(lambda: workload.run(tier, data, start, compared))
+    if name == "loop":
+        times = [seconds / compared]
+        while len(times) < repeats and seconds < LOOP_REPEAT_LIMIT:
+            progress.note(f"{workload.name}: loop, run {len(times) + 1}/{repeats}")
+            _, seconds = _timed(lambda: workload.run(tier, data, start, compared))
+            times.append(seconds / compared)
+        parameters, costs, done = check_parameters, check_costs, compared
+    else:
+        times = []
+        for r in range(repeats):
+            progress.start(f"{workload.name}: {name}, run {r + 1}/{repeats}")
+            (parameters, costs), seconds = _timed(lambda: workload.run(tier, data, start, iterations))
+            times.append(seconds / iterations)
+        done = iterations
+    scorer = get_tier("vector")
+    row = {
+        "tier": name,
+        "status": "ok",
+        "iterations": done,
+        "repeats": len(times),
+        "seconds_per_iteration": statistics.median(times),
+        "seconds_per_iteration_runs": times,
+        "final_cost": float(costs[-1]) if len(costs) else None,
+        "train_accuracy": workload.accuracy(scorer, parameters, data.X_train, data.Y_train),
+        "test_accuracy": (
+            workload.accuracy(scorer, parameters, data.X_test, data.Y_test) if data.X_test is not None else None
+        ),
+        "costs": [float(c) for c in costs],
+        "_check": (check_parameters, check_costs),
+        "_parameters": parameters,
+    }
+    return row
+
+
+def measure_workload(workload, data, tiers, iterations, loop_iterations, repeats, dtype, progress):
+    """Every tier of `tiers` on `workload`: one row each (see :func:`measure_tier`).
+
+    Rows of tiers that cannot run (not importable, function not defined yet,
+    training diverged) have ``"status"`` ``"skipped"`` or ``"error"`` and a
+    ``"reason"``. Differences are against the loop tier and speed-ups against
+    the loop and vector tiers, when those ran.
+
+    Returns
+    -------
+    rows : list of dict
+    """
+    start = workload.initial_parameters(dtype)
+    compared = min(loop_iterations, iterations)
+    rows = []
+    for name in tiers:
+        tier, reason = _tier_or_reason(name, workload.trainer)
+        if tier is None:
+            rows.append({"tier": name, "status": "skipped", "reason": reason})
+            continue
+        try:
+            rows.append(measure_tier(workload, tier, name, data, start, iterations, compared, repeats, progress))
+        except TrainingDiverged as err:
+            rows.append({"tier": name, "status": "error", "reason": str(err)})
+    _add_comparisons(rows)
+    return rows
+
+
+def _add_comparisons(rows):
+    ran = {row["tier"]: row for row in rows if row["status"] == "ok"}
+    reference = ran.get("loop")
+    for row in ran.values():
+        if reference is None:
+            row["max_cost_difference"] = row["max_parameter_difference"] = None
+        else:
+            (parameters, costs), (ref_parameters, ref_costs) = row["_check"], reference["_check"]
+            row["max_cost_difference"] = max_difference(costs, ref_costs)
+            row["max_parameter_difference"] = max_difference(parameters, ref_parameters)
+        for other in ("loop", "vector"):
+            row[f"speedup_vs_{other}"] = (
+                ran[other]["seconds_per_iteration"] / row["seconds_per_iteration"] if other in ran else None
+            )
+
+
+def public(rows):
+    """`rows` without the private entries (trained parameters), ready for JSON."""
+    return [{key: value for key, value in row.items() if not key.startswith("_")} for row in rows]
+
+
+def _time_call(function, a, b, repeats, warm_up):
+    """Median seconds per call of ``function(a, b)`` over `repeats` timings, and its result."""
+    number = 1
+    if warm_up:
+        _, seconds = _timed(lambda: function(a, b))
+        number = max(1, min(1000, math.ceil(MIN_TIMING / max(seconds, 1e-9))))
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(number):
+            result = function(a, b)
+        times.append((time.perf_counter() - started) / number)
+    return statistics.median(times), result
+
+
+def measure_dot(n, dtype, repeats, progress):
+    """The course's vectorization demo: a dot product of two `n`-element vectors, timed three ways.
+
+    The compiled ones are called once first (compilation, untimed); the
+    Python loop is not (it compiles nothing, and each call is long).
+
+    Returns
+    -------
+    rows : list of dict
+        ``{"method", "label", "status", "seconds", "value", "speedup_vs_python",
+        "speedup_vs_numpy"}`` per method of :data:`nncore.vectorization.METHODS`.
+    """
+    a, b = vectors(n, dtype)
+    rows = []
+    for method, (label, function) in METHODS.items():
+        if method == "jit" and not jit_available():
+            rows.append({"method": method, "label": label, "status": "skipped", "reason": "no JIT tier (nncore.jit)"})
+            continue
+        progress.start(f"dot product: {label}")
+        seconds, value = _time_call(function, a, b, repeats, warm_up=method != "python")
+        rows.append({"method": method, "label": label, "status": "ok", "seconds": seconds, "value": value})
+    ran = {row["method"]: row for row in rows if row["status"] == "ok"}
+    for row in ran.values():
+        for other in ("python", "numpy"):
+            row[f"speedup_vs_{other}"] = ran[other]["seconds"] / row["seconds"] if other in ran else None
+    return rows

@@ -1,0 +1,210 @@
+"""What ``nncore compare`` shows: the text table, the JSON and the plot.
+
+All three read the ``results`` dict of :func:`nncore.compare.compare`.
+Output is plain ASCII, so it prints on any terminal.
+"""
+
+import numpy as np
+
+
+def to_json(results):
+    """`results` without the private ``"_..."`` entries (trained parameters), ready for ``json.dumps``."""
+    if isinstance(results, dict):
+        return {key: to_json(value) for key, value in results.items() if not str(key).startswith("_")}
+    if isinstance(results, list):
+        return [to_json(value) for value in results]
+    return results
+
+
+def _significant(value):
+    """`value` with 3 significant digits for values from 0.001 to 999, no exponent."""
+    if value >= 99.95:
+        return f"{value:.0f}"
+    if value >= 9.995:
+        return f"{value:.1f}"
+    if value >= 0.9995:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def seconds(value):
+    """A duration with 3 significant digits and a unit: ``"5.01 ms"``, ``"41.0 us"``."""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if value >= 0.9995 * scale:
+            return f"{_significant(value / scale)} {unit}"
+    return f"{_significant(value / 1e-9)} ns"
+
+
+def ratio(value):
+    """A speed-up: ``"1,380x"``, ``"23.9x"``, ``"0.0419x"``; ``"-"`` when unknown."""
+    if value is None:
+        return "-"
+    return f"{value:,.0f}x" if value >= 99.95 else f"{_significant(value)}x"
+
+
+def difference(value):
+    if value is None:
+        return "-"
+    return "0" if value == 0 else f"{value:.2e}"
+
+
+def _number(value, spec):
+    return "-" if value is None else format(value, spec)
+
+
+def _grid(headers, rows, indent="  "):
+    """Columns padded to their widest cell: the first left-aligned, the others right-aligned."""
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+    lines = []
+    for cells in (headers, *rows):
+        padded = [str(cells[0]).ljust(widths[0])] + [str(c).rjust(w) for c, w in zip(cells[1:], widths[1:])]
+        lines.append(indent + "  ".join(padded).rstrip())
+    return lines
+
+
+HEADERS = ("tier", "iterations", "time/iteration", "vs loop", "vs vector", "max|d cost|",
+           "max|d params|", "final cost", "train acc", "test acc")
+
+
+def _workload_lines(workload, repeats):
+    lines = [f"{workload['name']}: {workload['description']}"]
+    if workload["skipped"]:
+        return lines + [f"  skipped: {workload['skipped']}"]
+    rows, problems, notes = [], [], []
+    for row in workload["rows"]:
+        if row["status"] != "ok":
+            problems.append(f"  {row['tier']:<{len(HEADERS[0])}}  {row['status']}: {row['reason']}")
+            continue
+        loop = row["tier"] == "loop"
+        rows.append((
+            row["tier"],
+            f"{row['iterations']}{'*' if loop else ''}",
+            seconds(row["seconds_per_iteration"]),
+            ratio(row["speedup_vs_loop"]),
+            ratio(row["speedup_vs_vector"]),
+            "ref" if loop else difference(row["max_cost_difference"]),
+            "ref" if loop else difference(row["max_parameter_difference"]),
+            _number(row["final_cost"], ".6f"),
+            _number(row["train_accuracy"], ".1%"),
+            _number(row["test_accuracy"], ".1%"),
+        ))
+        if loop:
+            n, runs = row["iterations"], row["repeats"]
+            its = f"{n} iteration{'s' * (n != 1)}"
+            notes.append(
+                f"  * loop: time per iteration measured on {its} ({runs} run{'s' * (runs != 1)}); "
+                f"its cost and accuracy are after {its}."
+            )
+    table = (_grid(HEADERS, rows) if rows else []) + problems
+    n = workload["compared_iterations"]
+    if any(row["tier"] == "loop" and row["status"] == "ok" for row in workload["rows"]):
+        notes.append(
+            f"  max|d ...|: largest difference from the loop tier's costs and parameters over the "
+            f"first {n} iteration{'s' * (n != 1)}."
+        )
+    if any(row["status"] == "ok" and row["tier"] != "loop" for row in workload["rows"]):
+        notes.append(f"  Other tiers: median of {repeats} timed runs after a warm-up.")
+    return lines + table + notes
+
+
+def skipped_line(results):
+    """One line: which workloads were skipped for want of the cat data, and how to point at it."""
+    names = [w["name"] for w in results["workloads"] if w["skipped"]]
+    return f"skipped {', '.join(names)}: {results['cat_data']['message']}"
+
+
+def _dot_lines(dot):
+    lines = [
+        f"dot product of two {dot['n']:,}-element vectors (the course's vectorization demo; "
+        f"it quotes np.dot as ~300x faster than the loop)"
+    ]
+    rows = []
+    for row in dot["rows"]:
+        if row["status"] != "ok":
+            rows.append((row["label"], f"skipped: {row['reason']}", "", ""))
+            continue
+        rows.append((row["label"], seconds(row["seconds"]), ratio(row["speedup_vs_python"]),
+                     ratio(row["speedup_vs_numpy"])))
+    return lines + _grid(("method", "time/call", "vs Python loop", "vs np.dot"), rows)
+
+
+def table(results):
+    """The report as text: a header line, one block per workload, the dot-product demo."""
+    env = results["environment"]
+    threads = env["threads"]
+    blas = "" if threads["blas"] is None else f", BLAS {threads['blas']}"
+    lines = [
+        f"nncore {env['nncore']} compare: {results['dtype']}, threads: Numba {threads['numba']}{blas}; "
+        f"Python {env['python']}, NumPy {env['numpy']}, Numba {env['numba']}"
+    ]
+    if results["cat_data"] and not results["cat_data"]["found"]:
+        lines.append(skipped_line(results))
+    for workload in results["workloads"]:
+        if workload["skipped"]:
+            continue
+        lines += [""] + _workload_lines(workload, results["repeats"])
+    if results["dot"]:
+        lines += [""] + _dot_lines(results["dot"])
+    return "\n".join(lines)
+
+
+def require_matplotlib():
+    """Import matplotlib's Figure, or raise ImportError saying how to install it."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError(
+            "--plot needs matplotlib, which is not installed: pip install matplotlib "
+            "(or pip install 'nncore[plot]')."
+        ) from None
+    return Figure
+
+
+def _boundary_axes(ax, workload):
+    """The planar data and the decision boundary of the fastest tier's trained network."""
+    from nncore.datasets import planar
+    from nncore.tiers import get_tier
+    from nncore.workloads import WORKLOADS
+
+    ran = [row for row in workload["rows"] if row["status"] == "ok"]
+    best = min(ran, key=lambda row: row["seconds_per_iteration"])
+    X, Y = planar()
+    lo, hi = X.min(axis=1) - 1, X.max(axis=1) + 1
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
+    grid = np.vstack([xx.ravel(), yy.ravel()])
+    parameters = {key: np.asarray(value, np.float64) for key, value in best["_parameters"].items()}
+    labels = get_tier("vector").predict(grid, parameters, list(WORKLOADS["planar"].activations))
+    ax.contourf(xx, yy, labels.reshape(xx.shape), levels=[-0.5, 0.5, 1.5], colors=["#f4b6b6", "#b6c8f4"])
+    ax.scatter(X[0], X[1], c=Y[0], cmap="bwr_r", s=8, edgecolors="k", linewidths=0.2)
+    ax.set_title(f"planar decision boundary ({best['tier']}, {best['iterations']} iterations)")
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+
+
+def plot(results, path):
+    """Save the cost curve of every tier per workload, and the planar decision boundary, to `path`."""
+    Figure = require_matplotlib()
+    ran = [w for w in results["workloads"] if any(row["status"] == "ok" for row in w["rows"])]
+    planar = [w for w in ran if w["name"] == "planar"]
+    panels = len(ran) + len(planar)
+    if panels == 0:
+        raise ValueError("nothing to plot: no workload ran")
+    fig = Figure(figsize=(5 * panels, 4), layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False)[0]
+    for ax, workload in zip(axes, ran):
+        rows = [row for row in workload["rows"] if row["status"] == "ok"]
+        for i, row in enumerate(rows):
+            costs = row["costs"]
+            # the tiers agree, so their curves coincide: the earlier ones are drawn wider, underneath
+            ax.plot(np.arange(len(costs)), costs, marker="o" if len(costs) < 5 else None,
+                    linewidth=1.5 + 2.5 * (len(rows) - 1 - i), alpha=0.8,
+                    label=f"{row['tier']} ({seconds(row['seconds_per_iteration'])}/it)")
+        ax.set_title(f"{workload['name']}: cost per iteration")
+        ax.set_xlabel("iteration")
+        ax.set_ylabel("cost")
+        ax.legend()
+    if planar:
+        _boundary_axes(axes[-1], planar[0])
+    fig.savefig(path, dpi=100)
+    return path
+

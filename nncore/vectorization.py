@@ -1,0 +1,101 @@
+"""The course's vectorization demo: one dot product three ways.
+
+The course times ``c += a[i] * b[i]`` over two 1,000,000-element arrays
+against ``np.dot(a, b)`` and quotes NumPy as "about 300 times faster".
+:data:`METHODS` holds the same dot product as that Python loop, as NumPy's
+``np.dot`` and as a compiled kernel; ``nncore compare`` and the asv suite
+time them.
+"""
+
+import functools
+
+import numpy as np
+
+#: Length of the course's vectors.
+N = 1_000_000
+
+
+def python_dot(a, b):
+    """``c += a[i] * b[i]`` for every i: the course's explicit loop, on the arrays themselves.
+
+    Parameters
+    ----------
+    a, b : ndarray of shape (n,)
+
+    Returns
+    -------
+    c : float
+    """
+    c = 0.0
+    for i in range(len(a)):
+        c += a[i] * b[i]
+    return float(c)
+
+
+def numpy_dot(a, b):
+    """``np.dot(a, b)``: one BLAS call."""
+    return float(np.dot(a, b))
+
+
+@functools.cache
+def _compile_jit_dot():
+    """A serial dot-product kernel compiled with the JIT tier's settings, or None without them.
+
+    Uses ``nncore.jit.dot`` when the JIT tier exposes one; otherwise compiles
+    the loop below with :func:`nncore.jit.config.kernel` (the one place where
+    the tier's compiler options live, so fast-math lets LLVM vectorize the sum).
+    """
+    try:
+        import nncore.jit as jit
+        from nncore.jit.config import kernel
+    except ImportError:
+        return None
+    if callable(getattr(jit, "dot", None)):
+        return jit.dot
+
+    @kernel
+    def dot(a, b):
+        c = a.dtype.type(0)
+        for i in range(a.size):
+            c += a[i] * b[i]
+        return c
+
+    return dot
+
+
+def jit_dot(a, b):
+    """The dot product as a compiled loop (compiled on first call).
+
+    Raises
+    ------
+    NotImplementedError
+        When the JIT tier (:mod:`nncore.jit`) is not installed.
+    """
+    kernel = _compile_jit_dot()
+    if kernel is None:
+        raise NotImplementedError("the JIT demo kernel needs the JIT tier (nncore.jit)")
+    return float(kernel(a, b))
+
+
+def jit_available():
+    """True when :func:`jit_dot` can run."""
+    return _compile_jit_dot() is not None
+
+
+#: name -> (label, function(a, b) -> float), slowest first.
+METHODS = {
+    "python": ("Python loop", python_dot),
+    "numpy": ("np.dot", numpy_dot),
+    "jit": ("JIT kernel", jit_dot),
+}
+
+
+def vectors(n=N, dtype=np.float64, seed=0):
+    """Two seeded vectors of `n` uniform draws in [0, 1), as the course's ``np.random.rand(n)``.
+
+    Returns
+    -------
+    a, b : ndarray of shape (n,), `dtype`
+    """
+    rng = np.random.default_rng(seed)
+    return rng.random(n).astype(dtype), rng.random(n).astype(dtype)

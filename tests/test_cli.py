@@ -1,0 +1,120 @@
+"""The ``nncore`` command line: subcommands, options, help and the ``python -m nncore`` entry."""
+
+import argparse
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import nncore
+from nncore import cli, compare
+
+#: Every option of ``nncore compare``.
+COMPARE_OPTIONS = ["--workloads", "--tiers", "--iterations", "--loop-iterations", "--repeats", "--threads",
+                   "--dtype", "--data", "--json", "--plot"]
+
+
+def compare_help(capsys):
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["compare", "--help"])
+    assert exit.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_top_level_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["--help"])
+    assert exit.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: nncore [-h] [--version] COMMAND ...")
+    for command, (_, summary) in cli.COMMANDS.items():
+        assert f"    {command:<9} " in out
+    assert "Run 'nncore COMMAND --help' for a command's options." in out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["--version"])
+    assert capsys.readouterr().out == f"nncore {nncore.__version__}\n"
+
+
+def test_a_command_is_required(capsys):
+    with pytest.raises(SystemExit) as exit:
+        cli.main([])
+    assert exit.value.code == 2
+    assert "the following arguments are required: COMMAND" in capsys.readouterr().err
+
+
+def test_compare_help_mentions_every_option_workload_and_tier(capsys):
+    out = compare_help(capsys)
+    assert out.startswith("usage: nncore compare [-h]")
+    parser = argparse.ArgumentParser()
+    compare.add_arguments(parser)
+    declared = {option for action in parser._actions for option in action.option_strings} - {"-h", "--help"}
+    assert declared == set(COMPARE_OPTIONS)
+    for option in COMPARE_OPTIONS:
+        assert f"  {option}" in out
+    for name in compare.CHOICES:
+        assert f"\n  {name} " in out
+    for name in nncore.TIERS:
+        assert name in out
+    help_text = " ".join(out.split())  # unwrapped
+    assert "training iterations of the timed runs" in help_text and "(default: 3)" in help_text
+    assert "pip install 'nncore[plot]'" in help_text and "$NNCORE_DATA" in help_text
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--tiers", "fast"], "argument --tiers: invalid choice: 'fast'"),
+    (["--workloads", "mnist"], "argument --workloads: invalid choice: 'mnist'"),
+    (["--repeats", "0"], "argument --repeats: must be a positive integer; got 0"),
+    (["--threads", "10000"], "argument --threads: must be from 1 to"),
+    (["--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
+    (["--iterations"], "argument --iterations: expected one argument"),
+    (["--bogus"], "unrecognized arguments: --bogus"),
+])
+def test_compare_rejects_bad_options(capsys, options, message):
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["compare", *options])
+    assert exit.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: nncore compare") and message in err
+
+
+def test_commands_are_imported_only_when_run_and_get_their_arguments(monkeypatch):
+    seen = {}
+    fake = types.ModuleType("fake_command")
+    fake.add_arguments = lambda parser: parser.add_argument("--lesson", type=int)
+    fake.run = lambda args: seen.setdefault("lesson", args.lesson) and 7
+    monkeypatch.setitem(sys.modules, "fake_command", fake)
+    monkeypatch.setitem(cli.COMMANDS, "course", ("fake_command", "run the course"))
+    assert cli.main(["course", "--lesson", "3"]) == 7 and seen == {"lesson": 3}
+
+
+def test_a_command_whose_module_is_missing_says_so(capsys, monkeypatch):
+    monkeypatch.setitem(cli.COMMANDS, "course", ("nncore.not_written_yet", "run the course"))
+    assert cli.main(["course", "--anything"]) == 2
+    assert capsys.readouterr().err == (
+        "nncore course: not available: this installation of nncore has no nncore.not_written_yet module yet.\n"
+    )
+
+
+def test_python_dash_m_nncore(tmp_path):
+    """The module entry point, in a fresh interpreter, as the README runs it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "nncore", "compare", "--json", "--workloads", "planar", "--tiers", "vector",
+         "--iterations", "2", "--repeats", "1"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no progress bar when standard error is not a terminal
+    (row,) = json.loads(done.stdout)["workloads"][0]["rows"]
+    assert row["tier"] == "vector" and row["iterations"] == 2
+
+
+def test_console_script_is_declared():
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"] == {"nncore": "nncore.cli:main"}

@@ -1,0 +1,305 @@
+"""``nncore compare``: the figures it measures (tiny configurations) and how it reports them."""
+
+import io
+import json
+import math
+import os
+import sys
+import time
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import nncore
+from helpers import TOLERANCES
+from nncore import compare, measure, report
+from nncore.cli import main
+from nncore.progress import Progress
+from nncore.threads import MAX_THREADS, get_num_threads
+from nncore.vectorization import vectors
+from nncore.workloads import WORKLOADS
+
+#: The course's first planar cost (nn_model, seed 2): "Cost after iteration 0: 0.693048".
+PLANAR_COST_0 = 0.6930480201239823
+
+FAST_TIERS = [name for name in nncore.TIERS if name != "loop"]
+
+
+def run_json(capsys, *options):
+    """Run ``nncore compare --json`` with `options`; return (exit status, parsed JSON, stderr)."""
+    status = main(["compare", "--json", *options])
+    out, err = capsys.readouterr()
+    return status, json.loads(out), err
+
+
+def rows_by_tier(workload):
+    return {row["tier"]: row for row in workload["rows"]}
+
+
+def assert_agrees_with_loop(row, reference, dtype):
+    """The differences the command reports are within the test suite's shared tolerances."""
+    rtol, atol = TOLERANCES[np.dtype(dtype)]
+    assert row["max_cost_difference"] <= atol + rtol * max(map(abs, reference["costs"]))
+    assert row["max_parameter_difference"] <= atol + rtol
+    # ... and they are what they claim: the costs of the common iterations, compared here too
+    n = reference["iterations"]
+    np.testing.assert_allclose(row["costs"][:n], reference["costs"], rtol=rtol, atol=atol)
+
+
+@pytest.fixture(scope="module")
+def planar_run():
+    """Every tier on the planar network: 30 iterations, the loop tier 3, 2 timed runs."""
+    return compare.compare(["planar"], nncore.TIERS, iterations=30, loop_iterations=3, repeats=2)
+
+
+def test_planar_rows_agree_and_time(planar_run):
+    (workload,) = planar_run["workloads"]
+    assert (workload["name"], workload["iterations"], workload["compared_iterations"]) == ("planar", 30, 3)
+    assert workload["m_train"] == 400 and workload["m_test"] is None
+    rows = rows_by_tier(workload)
+    assert list(rows) == list(nncore.TIERS)
+    assert all(row["status"] == "ok" for row in rows.values()), rows
+    loop = rows["loop"]
+    assert loop["iterations"] == 3 and len(loop["costs"]) == 3
+    assert loop["max_cost_difference"] == 0 and loop["speedup_vs_loop"] == 1
+    for row in rows.values():
+        assert row["costs"][0] == pytest.approx(PLANAR_COST_0, rel=1e-12)
+        assert row["final_cost"] == row["costs"][-1]
+        assert row["seconds_per_iteration"] == np.median(row["seconds_per_iteration_runs"]) > 0
+        assert row["speedup_vs_loop"] > 0 and row["speedup_vs_vector"] > 0
+        assert row["speedup_vs_loop"] == pytest.approx(loop["seconds_per_iteration"] / row["seconds_per_iteration"])
+        assert 0 <= row["train_accuracy"] <= 1 and row["test_accuracy"] is None
+    for name in FAST_TIERS:
+        row = rows[name]
+        assert row["iterations"] == 30 and len(row["costs"]) == 30 and row["repeats"] == 2
+        assert row["costs"] == sorted(row["costs"], reverse=True)  # gradient descent at lr 1.2 lowers the cost here
+        assert_agrees_with_loop(row, loop, np.float64)
+    assert rows["vector"]["speedup_vs_vector"] == 1
+    # the fast tiers, 30 iterations in, agree with each other on the cost and the accuracy
+    finals = {rows[name]["final_cost"] for name in FAST_TIERS}
+    assert max(finals) - min(finals) <= TOLERANCES[np.dtype(np.float64)][0]
+
+
+def test_json_output_float32(capsys):
+    status, results, err = run_json(
+        capsys, "--workloads", "planar", "--iterations", "5", "--loop-iterations", "2",
+        "--repeats", "1", "--dtype", "float32",
+    )
+    assert status == 0 and err == ""
+    assert results["dtype"] == "float32" and results["repeats"] == 1 and results["tiers"] == list(nncore.TIERS)
+    assert results["dot"] is None and results["cat_data"] is None
+    assert set(results["environment"]) >= {"nncore", "numpy", "numba", "threads"}
+    rows = rows_by_tier(results["workloads"][0])
+    for name in FAST_TIERS:
+        assert rows[name]["status"] == "ok" and rows[name]["iterations"] == 5
+        assert_agrees_with_loop(rows[name], rows["loop"], np.float32)
+        assert rows[name]["max_parameter_difference"] > 0  # float32 computed as float32, the loop tier in double
+    assert not any(key.startswith("_") for row in rows.values() for key in row)  # no arrays in the JSON
+
+
+def test_threads_and_tier_selection(capsys):
+    status, results, _ = run_json(
+        capsys, "--workloads", "planar", "--tiers", "vector", "--iterations", "3", "--repeats", "1", "--threads", "1",
+    )
+    assert status == 0 and results["environment"]["threads"]["numba"] == 1
+    (row,) = results["workloads"][0]["rows"]
+    assert row["tier"] == "vector" and row["iterations"] == 3
+    # without the loop tier there is nothing to compare with and no 'vs loop'
+    assert row["max_cost_difference"] is None and row["speedup_vs_loop"] is None
+    assert get_num_threads() == MAX_THREADS  # restored afterwards
+
+
+def test_dot_demo_values_and_ratios():
+    rows = measure.measure_dot(10_000, np.float64, 2, Progress(1, enabled=False))
+    a, b = vectors(10_000)
+    by_method = {row["method"]: row for row in rows}
+    assert list(by_method) == ["python", "numpy", "jit"]
+    for row in rows:
+        if row["status"] == "skipped":
+            assert row["method"] == "jit" and "nncore.jit" not in sys.modules
+            continue
+        assert row["value"] == pytest.approx(float(np.dot(a, b)), rel=1e-12)
+        assert row["seconds"] > 0 and row["speedup_vs_python"] > 0 and row["speedup_vs_numpy"] > 0
+    assert by_method["python"]["speedup_vs_python"] == 1
+    assert by_method["numpy"]["speedup_vs_python"] > 1  # even at 10,000 entries
+
+
+def test_tier_without_the_function_is_a_skipped_row(monkeypatch):
+    real = measure.get_tier
+    monkeypatch.setattr(measure, "get_tier", lambda name: types.SimpleNamespace() if name == "new" else real(name))
+    workload = WORKLOADS["planar"]
+    rows = measure.measure_workload(workload, workload.load(), ["new", "vector"], 2, 1, 1, np.float64,
+                                    Progress(1, enabled=False))
+    assert rows[0] == {"tier": "new", "status": "skipped", "reason": "tier 'new' does not define train yet"}
+    assert rows[1]["status"] == "ok"
+    text = report.table({**compare.compare([], []), "workloads": [{
+        "name": "planar", "description": workload.description, "skipped": None, "compared_iterations": 1, "rows": rows,
+    }]})
+    assert "\n  new   skipped: tier 'new' does not define train yet\n" in text
+
+
+def test_warm_up_is_the_compared_run_and_not_timed(monkeypatch):
+    """Each fast tier trains once for the compared iterations (the warm-up), then `repeats` timed full runs."""
+    calls, vector = [], nncore.get_tier("vector")
+    counting = types.SimpleNamespace(train=lambda *args: calls.append(args[5]) or vector.train(*args))
+    real = measure.get_tier
+    monkeypatch.setattr(measure, "get_tier", lambda name: counting if name == "counting" else real(name))
+    workload = WORKLOADS["planar"]
+    (row,) = measure.measure_workload(workload, workload.load(), ["counting"], 7, 2, 3, np.float64,
+                                      Progress(1, enabled=False))
+    assert calls == [2, 7, 7, 7]
+    assert row["repeats"] == 3 and len(row["seconds_per_iteration_runs"]) == 3
+
+
+# --------------------------------------------------------------------------
+# The cat data
+# --------------------------------------------------------------------------
+
+
+def test_missing_cat_data_is_one_line_and_the_rest_runs(capsys, monkeypatch):
+    monkeypatch.delenv("NNCORE_DATA", raising=False)
+    monkeypatch.setattr(compare, "CHOICES", ("planar", "logreg-cats", "deep-cats"))  # the default set, minus the demo
+    status = main(["compare", "--tiers", "vector", "--iterations", "2", "--repeats", "1"])
+    out, _ = capsys.readouterr()
+    assert status == 0  # the cat workloads were not asked for by name
+    skipped = [line for line in out.splitlines() if line.startswith("skipped")]
+    assert len(skipped) == 1
+    assert skipped[0].startswith(
+        "skipped logreg-cats, deep-cats: no folder given for the cat data and NNCORE_DATA is not set."
+    )
+    assert "--data FOLDER" in skipped[0] and "NNCORE_DATA=FOLDER" in skipped[0]
+    assert "\nplanar: " in out and "\nlogreg-cats: " not in out
+
+
+def test_cat_workloads_asked_for_without_data_fail(capsys, tmp_path):
+    status = main(["compare", "--json", "--workloads", "logreg-cats", "--data", str(tmp_path / "nowhere")])
+    out, err = capsys.readouterr()
+    results = json.loads(out)
+    assert status == 1
+    assert results["cat_data"]["found"] is False and "nowhere" in results["cat_data"]["message"]
+    assert results["workloads"][0]["skipped"] == results["cat_data"]["message"]
+    assert err.startswith("nncore compare: skipped logreg-cats: the cat data folder")
+
+
+@pytest.fixture(scope="module")
+def cat_folder():
+    folder = os.environ.get("NNCORE_DATA")
+    if not folder or not all((Path(folder) / f).is_file() for f in ("train_catvnoncat.h5", "test_catvnoncat.h5")):
+        pytest.skip("no cat data: set NNCORE_DATA to the folder holding the two .h5 files")
+    pytest.importorskip("h5py")
+    return folder
+
+
+@pytest.mark.data
+def test_logreg_cats_all_tiers(capsys, cat_folder):
+    status, results, _ = run_json(
+        capsys, "--workloads", "logreg-cats", "--iterations", "4", "--loop-iterations", "1", "--repeats", "1",
+        "--data", cat_folder,
+    )
+    assert status == 0 and results["cat_data"] == {"folder": cat_folder, "found": True, "message": None}
+    (workload,) = results["workloads"]
+    assert (workload["m_train"], workload["m_test"]) == (209, 50)
+    rows = rows_by_tier(workload)
+    for name, row in rows.items():
+        assert row["status"] == "ok"
+        assert row["costs"][0] == pytest.approx(math.log(2), rel=1e-12)  # w = 0: every output is 1/2
+        assert 0 <= row["train_accuracy"] <= 1 and 0 <= row["test_accuracy"] <= 1
+    assert rows["loop"]["iterations"] == 1 and len(rows["loop"]["costs"]) == 1
+    for name in FAST_TIERS:
+        assert_agrees_with_loop(rows[name], rows["loop"], np.float64)
+
+
+@pytest.mark.data
+def test_deep_cats_fast_tiers(capsys, cat_folder):
+    """The loop tier takes ~25 s per iteration here, so only the fast tiers, against each other."""
+    status, results, _ = run_json(
+        capsys, "--workloads", "deep-cats", "--tiers", *FAST_TIERS, "--iterations", "3", "--repeats", "1",
+        "--data", cat_folder,
+    )
+    assert status == 0
+    rows = rows_by_tier(results["workloads"][0])
+    first = rows["vector"]
+    assert round(first["costs"][0], 6) == 0.771749  # the course: "Cost after iteration 0: 0.771749"
+    for row in rows.values():
+        np.testing.assert_allclose(row["costs"], first["costs"], rtol=TOLERANCES[np.dtype(np.float64)][0])
+        assert row["train_accuracy"] == first["train_accuracy"] and row["test_accuracy"] == first["test_accuracy"]
+        assert row["speedup_vs_loop"] is None and row["speedup_vs_vector"] > 0
+
+
+# --------------------------------------------------------------------------
+# The table, the plot, the progress bar
+# --------------------------------------------------------------------------
+
+
+def test_table(planar_run):
+    text = report.table(planar_run)
+    lines = text.splitlines()
+    assert lines[0].startswith(f"nncore {nncore.__version__} compare: float64, threads: Numba ")
+    header = next(line for line in lines if line.lstrip().startswith("tier "))
+    for column in report.HEADERS:
+        assert column in header
+    loop = next(line for line in lines if line.lstrip().startswith("loop "))
+    assert loop.split()[1] == "3*" and "ref" in loop.split()
+    runs = rows_by_tier(planar_run["workloads"][0])["loop"]["repeats"]
+    assert (
+        f"* loop: time per iteration measured on 3 iterations ({runs} run{'s' * (runs > 1)}); "
+        "its cost and accuracy are after 3 iterations."
+    ) in text
+    assert "over the first 3 iterations" in text and "median of 2 timed runs" in text
+    assert text.isascii()
+
+
+@pytest.mark.parametrize("value, text", [(0.392, "392 ms"), (1.34e-4, "134 us"), (9.9996e-4, "1.00 ms"),
+                                         (12.34, "12.3 s"), (5e-9, "5.00 ns")])
+def test_seconds(value, text):
+    assert report.seconds(value) == text
+
+
+@pytest.mark.parametrize("value, text", [(None, "-"), (1, "1.00x"), (23.94, "23.9x"), (0.000342, "0.000342x"),
+                                         (2920.3, "2,920x")])
+def test_ratio(value, text):
+    assert report.ratio(value) == text
+
+
+def test_plot_without_matplotlib_says_how_to_install(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    status = main(["compare", "--workloads", "planar", "--plot", str(tmp_path / "costs.png")])
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err == (
+        "nncore compare: --plot needs matplotlib, which is not installed: pip install matplotlib "
+        "(or pip install 'nncore[plot]').\n"
+    )
+    assert not (tmp_path / "costs.png").exists()
+
+
+def test_plot_writes_a_png(planar_run, tmp_path):
+    pytest.importorskip("matplotlib")
+    path = report.plot(planar_run, tmp_path / "costs.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_draws_on_a_terminal_only():
+    silent = io.StringIO()
+    with Progress(2, stream=silent, delay=0, interval=0.01) as progress:
+        progress.start("planar: vector")
+    assert silent.getvalue() == "" and progress.done == 1
+
+    terminal = _Terminal()
+    with Progress(4, stream=terminal, delay=0, interval=0.01) as progress:
+        progress.start("planar: loop")
+        progress.start("planar: vector")
+        deadline = time.monotonic() + 10
+        while "planar: vector" not in terminal.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    drawn = terminal.getvalue()
+    assert "planar: vector" in drawn and "1/4" in drawn and drawn.endswith("\r")  # erased at the end
+    assert progress.done == 2
