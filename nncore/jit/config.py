@@ -1,8 +1,9 @@
 """The one place where the JIT tier's compiler settings live.
 
-Every kernel is compiled through :func:`kernel` or :func:`parallel_kernel`, so
-fastmath flags, caching and the error model are set here and nowhere else
-(a test greps the package for stray ``fastmath=``).
+Every kernel is compiled through :func:`kernel` or :func:`parallel_kernel`, and
+the elementary functions with :data:`ELEMENTARY_OPTIONS`, so fastmath flags,
+caching and the error model are set here and nowhere else (a test greps the
+package for stray fastmath settings).
 
 * ``FASTMATH`` lets LLVM reassociate sums and contract multiply-adds into
   FMAs, which is what vectorizes the dot products and reductions. It leaves
@@ -21,6 +22,17 @@ import numba
 
 #: LLVM fast-math flags for every kernel.
 FASTMATH = frozenset({"nsz", "contract", "reassoc"})
+
+#: Flags of the elementary functions of :mod:`nncore.jit.simdmath`, which are
+#: compiled on their own and never take the kernels' flags: only ``contract``
+#: (fused multiply-adds). ``reassoc`` would fold away the two-part ln 2 of exp's
+#: range reduction (214 ulp) and log1m's rounding-error term (every bit), and
+#: ``nnan``/``ninf`` would delete their nan and overflow handling.
+ELEMENTARY_FASTMATH = frozenset({"contract"})
+
+#: Options of the elementary functions (no cache: they are inlined by LLVM
+#: into cached kernels).
+ELEMENTARY_OPTIONS = {"fastmath": set(ELEMENTARY_FASTMATH), "error_model": "numpy"}
 
 _OPTIONS = {"fastmath": set(FASTMATH), "cache": True, "nogil": True, "error_model": "numpy"}
 

@@ -33,16 +33,15 @@ import numba
 import numpy as np
 from numba.extending import intrinsic, overload
 
+from nncore.jit.config import ELEMENTARY_FASTMATH, ELEMENTARY_OPTIONS
+
 __all__ = ["FASTMATH", "exp", "tanh", "sigmoid", "log", "log1m"]
 
-#: LLVM fast-math flags of the functions in this module: only ``contract`` (fuse a*b + c into an
-#: FMA, as fast and at least as accurate). Not ``reassoc``: it folds the Cody-Waite split
-#: ``(x - k*hi) - k*lo`` (exp: 214 ulp) and the error term ``(1 - u) - x`` (log1m: all bits lost).
-#: Not ``nnan``/``ninf``: they delete the NaN/overflow selects. Vectorizing an element-wise loop
-#: needs no fast-math flag at all.
-FASTMATH = frozenset({"contract"})
+#: LLVM fast-math flags of the functions in this module: only ``contract``. They are defined,
+#: with the reasons, in :mod:`nncore.jit.config`, the one place compiler settings live.
+FASTMATH = ELEMENTARY_FASTMATH
 
-_JIT_OPTIONS = {"fastmath": set(FASTMATH), "error_model": "numpy"}
+_JIT_OPTIONS = ELEMENTARY_OPTIONS
 
 
 def _fma(a, b, c):
