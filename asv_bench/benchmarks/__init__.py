@@ -1,0 +1,57 @@
+"""nncore's asv benchmarks: one ``bench_<area>.py`` per area.
+
+Every benchmark class is parametrized over :data:`nncore.TIERS`, so a new tier
+gets its benchmarks with no edit here. What the classes share:
+
+* :class:`Benchmark`, the base class: ``timer = timeit.default_timer`` (wall
+  clock, so the threads of the JIT tier and of BLAS count);
+* :func:`tier`: fetch a tier, or skip (``NotImplementedError``) when it lacks
+  the function benchmarked (a tier still being written);
+* :func:`skip_slow_loop`: skip the loop tier where one call would take more
+  than about a second;
+* seeded data (:func:`normal`).
+
+Each ``setup`` calls the function once before timing, so the JIT tier's
+compilation (and the first touch of its buffers) is never timed.
+"""
+
+import timeit
+
+import numpy as np
+
+import nncore
+
+#: The tiers installed, slowest first.
+TIERS = list(nncore.TIERS)
+
+#: The loop tier runs only where a call does at most this many scalar multiply-adds (~1 s).
+LOOP_LIMIT = 2_000_000
+
+
+class Benchmark:
+    """Base of every benchmark class: wall-clock timing."""
+
+    timer = timeit.default_timer
+
+
+def tier(name, *functions):
+    """The module of tier `name`; raises NotImplementedError (asv: skipped) when it lacks one of `functions`."""
+    try:
+        module = nncore.get_tier(name)
+    except ImportError as err:
+        raise NotImplementedError(f"tier {name!r} does not import: {err}") from None
+    for function in functions:
+        if not callable(getattr(module, function, None)):
+            raise NotImplementedError(f"tier {name!r} does not define {function}")
+    return module
+
+
+def skip_slow_loop(name, work):
+    """Skip (NotImplementedError) the loop tier when `work` scalar operations exceed :data:`LOOP_LIMIT`."""
+    if name == "loop" and work > LOOP_LIMIT:
+        raise NotImplementedError(f"the loop tier would take too long here ({work:,} operations per call)")
+
+
+def normal(shape, seed=0, scale=1.0):
+    """Seeded standard-normal draws times `scale`, float64."""
+    return scale * np.random.default_rng(seed).standard_normal(shape)

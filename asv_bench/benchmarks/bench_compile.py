@@ -1,0 +1,60 @@
+"""First-call overhead: the JIT tier's compile time, measured in a fresh process.
+
+Each measurement starts a new Python with an empty ``NUMBA_CACHE_DIR`` (so no
+compiled code is reused from disk), imports the tier, calls one function twice
+on tiny inputs and reports the first call's time minus the second's. For the
+JIT tier that is the compilation; for tiers that compile nothing it is ~0.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from . import TIERS, Benchmark, tier
+
+#: Run in the fresh process: prints {"first": seconds, "second": seconds}.
+SCRIPT = """
+import json, sys, time
+import numpy as np
+import nncore
+tier = nncore.get_tier(sys.argv[1])
+X, Y = nncore.datasets.planar()
+X, Y = X[:, :8], Y[:, :8]
+parameters = nncore.initialize_parameters([2, 4, 1], "scaled", rng=2)
+calls = {
+    "sigmoid": lambda: tier.sigmoid(X),
+    "linear_activation_forward": lambda: tier.linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu"),
+    "train": lambda: tier.train(X, Y, parameters, ["tanh", "sigmoid"], 1.2, 2, 1),
+    "optimize": lambda: tier.optimize(np.zeros((2, 1)), 0.0, X, Y, 2, 0.005, 1),
+}
+times = []
+for _ in range(2):
+    started = time.perf_counter()
+    calls[sys.argv[2]]()
+    times.append(time.perf_counter() - started)
+print(json.dumps({"first": times[0], "second": times[1]}))
+"""
+
+
+class FirstCall(Benchmark):
+    """Seconds the first call of a function takes beyond the second's, in a fresh process."""
+
+    params = [TIERS, ["sigmoid", "linear_activation_forward", "train", "optimize"]]
+    param_names = ["tier", "function"]
+    unit = "seconds"
+    timeout = 600
+
+    def setup(self, name, function):
+        tier(name, function)  # skip tiers that do not define it
+
+    def track_first_call_seconds(self, name, function):
+        with tempfile.TemporaryDirectory(prefix="nncore-numba-cache-") as cache:
+            env = {**os.environ, "NUMBA_CACHE_DIR": cache}
+            out = subprocess.run(
+                [sys.executable, "-c", SCRIPT, name, function],
+                env=env, check=True, capture_output=True, text=True,
+            ).stdout
+        times = json.loads(out.splitlines()[-1])
+        return times["first"] - times["second"]

@@ -1,0 +1,38 @@
+"""The course's vectorization demo: a 1,000,000-element dot product as a Python loop, np.dot and a JIT kernel."""
+
+import timeit
+
+from nncore.vectorization import METHODS, N, jit_available, vectors
+
+from . import Benchmark
+
+#: Timings per method in :meth:`DotProduct.track_speedup_vs_python`.
+SPEEDUP_RUNS = 3
+
+
+class DotProduct(Benchmark):
+    """The dot product of two seeded vectors of :data:`nncore.vectorization.N` entries."""
+
+    params = [list(METHODS)]
+    param_names = ["method"]
+
+    def setup(self, method):
+        if method == "jit" and not jit_available():
+            raise NotImplementedError("no JIT tier")
+        self.a, self.b = vectors(N)
+        self.dot = METHODS[method][1]
+        if method != "python":
+            self.dot(self.a, self.b)  # compile (JIT kernel)
+
+    def time_dot(self, method):
+        self.dot(self.a, self.b)
+
+    def track_speedup_vs_python(self, method):
+        """Python loop time over this method's, the best of a few timings each (the course quotes ~300x for np.dot)."""
+        python = METHODS["python"][1]
+        times = {}
+        for key, function in (("python", python), ("method", self.dot)):
+            times[key] = min(timeit.repeat(lambda: function(self.a, self.b), number=1, repeat=SPEEDUP_RUNS))
+        return times["python"] / times["method"]
+
+    track_speedup_vs_python.unit = "x"

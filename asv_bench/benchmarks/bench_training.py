@@ -1,0 +1,92 @@
+"""Training on the course's three workloads: one iteration, a short run, its memory, speed-ups.
+
+The workloads are those of ``nncore compare`` (:data:`nncore.workloads.WORKLOADS`),
+with seeded random images of the cat data's shape in place of the files, so the
+suite runs anywhere.
+"""
+
+import timeit
+
+import numpy as np
+
+from nncore.workloads import WORKLOADS, Data
+
+from . import TIERS, Benchmark, skip_slow_loop, tier
+
+#: Iterations of the short training run, per workload.
+SHORT = {"planar": 100, "logreg-cats": 20, "deep-cats": 10}
+
+#: Timed runs per tier in :class:`SpeedUp`.
+SPEEDUP_RUNS = 5
+
+
+def problem(workload):
+    """The planar flower itself; for the cat workloads 209 random 64 x 64 x 3 images in [0, 1)."""
+    if not workload.needs_cat_data:
+        return workload.load()
+    rng = np.random.default_rng(0)
+    return Data(rng.random((workload.layer_dims[0], 209)), (rng.random((1, 209)) < 0.35).astype(np.float64))
+
+
+def operations(workload, data, iterations):
+    """Multiply-adds of `iterations` training iterations (forward and backward products)."""
+    dims = workload.layer_dims
+    return 3 * sum(n_prev * n for n_prev, n in zip(dims, dims[1:])) * data.X_train.shape[1] * iterations
+
+
+class _Problem(Benchmark):
+    params = [TIERS, list(WORKLOADS)]
+    param_names = ["tier", "workload"]
+
+    def setup(self, name, workload):
+        self.workload = WORKLOADS[workload]
+        self.data = problem(self.workload)
+        skip_slow_loop(name, operations(self.workload, self.data, SHORT[workload]))
+        self.tier = tier(name, self.workload.trainer)
+        self.start = self.workload.initial_parameters()
+        self.iterations = SHORT[workload]
+        self.train(self.tier, 2)  # compile (JIT tier)
+
+    def train(self, module, iterations):
+        return self.workload.run(module, self.data, self.start, iterations)
+
+
+class Training(_Problem):
+    """The tier's ``train`` (``optimize`` for logistic regression) for one iteration and a short run."""
+
+    def time_one_iteration(self, name, workload):
+        self.train(self.tier, 1)
+
+    def time_short_run(self, name, workload):
+        self.train(self.tier, self.iterations)
+
+    def peakmem_short_run(self, name, workload):
+        self.train(self.tier, self.iterations)
+
+
+class SpeedUp(_Problem):
+    """How many times faster than a baseline tier the short run is, both timed in this one process.
+
+    The runs of the two tiers alternate and the best of each is kept, so a busy
+    machine slows both alike and the ratio stays put.
+    """
+
+    params = [TIERS, list(WORKLOADS), ["loop", "vector"]]
+    param_names = ["tier", "workload", "baseline"]
+    unit = "x"
+
+    def setup(self, name, workload, baseline):
+        if name == baseline:
+            raise NotImplementedError("a tier against itself")
+        super().setup(baseline, workload)
+        self.baseline = self.tier
+        super().setup(name, workload)
+
+    def track_speedup(self, name, workload, baseline):
+        best = {"tier": float("inf"), "baseline": float("inf")}
+        for _ in range(SPEEDUP_RUNS):
+            for key, module in (("baseline", self.baseline), ("tier", self.tier)):
+                started = timeit.default_timer()
+                self.train(module, self.iterations)
+                best[key] = min(best[key], timeit.default_timer() - started)
+        return best["baseline"] / best["tier"]
