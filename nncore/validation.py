@@ -323,7 +323,8 @@ def check_activations(activations, n_layers=None, sigmoid_output=False, layers_o
     if sigmoid_output and names[-1] != "sigmoid":
         raise ValueError(
             f"the output layer's activation must be 'sigmoid' for the cross-entropy "
-            f"cost; got {names[-1]!r}. Use e.g. {list(names[:-1]) + ['sigmoid']}."
+            f"cost; got activations[-1] = {names[-1]!r}. Use e.g. "
+            f"activations={list(names[:-1]) + ['sigmoid']}."
         )
     return names
 
@@ -427,7 +428,11 @@ def check_parameters(parameters, name="parameters"):
     return params
 
 
-def parameters_and_data(parameters, activations, X=None, Y=None, sigmoid_output=False, name="parameters"):
+#: Default of an optional argument that was not passed (None is a bad value, refused when passed).
+_ABSENT = object()
+
+
+def parameters_and_data(parameters, activations, X=_ABSENT, Y=_ABSENT, sigmoid_output=False, name="parameters"):
     """Validate a network's parameters, its activations and optionally X and Y.
 
     Returns
@@ -441,13 +446,12 @@ def parameters_and_data(parameters, activations, X=None, Y=None, sigmoid_output=
     L = n_layers_of(parameters, name)
     activations = check_activations(activations, L, sigmoid_output)
     params = _convert_parameters(parameters, L, name)
+    X = None if X is _ABSENT else as_numeric(X, "X")  # a None passed is refused here
     if X is not None:
-        X = as_numeric(X, "X")
         require_shape(X, "X", ("n_x", "m"))
         require_samples(X, "X")
     _require_layer_shapes(params, L, None if X is None else X.shape[0], name)
-    if Y is not None:
-        Y = labels(Y, X.shape[1], X=X)
+    Y = None if Y is _ABSENT else labels(Y, X.shape[1], X=X)
     dtype = common_float(X, *params.values())
     params = _cast(params, dtype)
     for key, value in params.items():
@@ -460,15 +464,18 @@ def parameters_and_data(parameters, activations, X=None, Y=None, sigmoid_output=
     return params, activations, X, Y
 
 
-def labels(Y, m, name="Y", X=None):
-    """Validate labels: shape (1, m), values 0 or 1. Returned in their own dtype."""
+def labels(Y, m, name="Y", X=None, m_of="X"):
+    """Validate labels: shape (1, m), values 0 or 1. Returned in their own dtype.
+
+    `m_of` names the array whose columns gave m, for the message.
+    """
     Y = as_numeric(Y, name)
     if Y.ndim == 2 and Y.shape[0] == 1 and Y.shape[1] != m:
         hint = ""
         if X is not None and X.shape[0] == Y.shape[1]:
             hint = " X looks transposed: samples must be its columns, so use X.T."
         raise ValueError(
-            f"{name} has {Y.shape[1]} samples but X has m = {m} (its columns); they must "
+            f"{name} has {Y.shape[1]} samples but {m_of} has m = {m} (its columns); they must "
             f"match.{hint}"
         )
     require_shape(Y, name, ("1", "m"), (1, m))
@@ -508,8 +515,13 @@ def _cache(cache, position=None, need_Z=True):
     return LayerCache(A_prev, W, b, Z, A)
 
 
-def _cast_cache(cache, dtype):
-    return LayerCache(*(None if f is None else f.astype(dtype, copy=False) for f in cache))
+def _cast_cache(cache, dtype, where="cache"):
+    """The cache's arrays in `dtype`, each checked to be finite."""
+    fields = [None if f is None else f.astype(dtype, copy=False) for f in cache]
+    for value, field in zip(fields, LayerCache._fields):
+        if value is not None:
+            require_finite(value, f"{where}.{field}")
+    return LayerCache(*fields)
 
 
 # --------------------------------------------------------------------------
@@ -517,12 +529,17 @@ def _cast_cache(cache, dtype):
 # --------------------------------------------------------------------------
 
 
+def _elementwise(Z, name):
+    """Any shape, real, finite, in its floating dtype."""
+    Z = as_numeric(Z, name)
+    Z = Z.astype(common_float(Z), copy=False)
+    require_finite(Z, name)
+    return Z
+
+
 def check_elementwise(Z):
     """Checker for the activations: any shape, real, finite."""
-    Z = as_numeric(Z, "Z")
-    Z = Z.astype(common_float(Z), copy=False)
-    require_finite(Z, "Z")
-    return {"Z": Z}
+    return {"Z": _elementwise(Z, "Z")}
 
 
 def check_elementwise_backward(dA, Z):
@@ -601,7 +618,7 @@ def _output_and_labels(AL, Y):
     AL = as_numeric(AL, "AL")
     require_shape(AL, "AL", ("1", "m"), (1, None))
     require_samples(AL, "AL")
-    Y = labels(Y, AL.shape[1])
+    Y = labels(Y, AL.shape[1], m_of="AL")
     AL = AL.astype(common_float(AL), copy=False)
     require_finite(AL, "AL")
     require_probabilities(AL)
@@ -639,7 +656,7 @@ def check_model_backward(AL, Y, caches, activations):
     return {
         "AL": AL.astype(dtype, copy=False),
         "Y": Y.astype(dtype, copy=False),
-        "caches": [_cast_cache(c, dtype) for c in caches],
+        "caches": [_cast_cache(c, dtype, f"caches[{position}]") for position, c in enumerate(caches)],
         "activations": activations,
     }
 
@@ -717,7 +734,7 @@ def check_optimize(w, b, X, Y, num_iterations, learning_rate, cost_every):
 
 
 def check_sigmoid_derivative(x):
-    return {"x": check_elementwise(x)["Z"]}
+    return {"x": _elementwise(x, "x")}
 
 
 def _matrix(x, name="x"):
