@@ -212,7 +212,7 @@ def require_labels(Y, name="Y"):
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
             f"{name} must hold binary labels 0 or 1; found {int(bad.sum())} other "
-            f"values, the first {Y[where]!r} at index {where}. Map the classes to 0 "
+            f"values, the first {Y[where].item()!r} at index {where}. Map the classes to 0 "
             f"and 1 first, e.g. (labels == positive_class).astype(float)."
         )
 
@@ -223,7 +223,7 @@ def require_probabilities(AL, name="AL"):
     if bad.any():
         where = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{name} must hold probabilities in [0, 1]; found {AL[where]!r} at index "
+            f"{name} must hold probabilities in [0, 1]; found {AL[where].item()!r} at index "
             f"{where}. The cross-entropy cost needs a sigmoid output layer."
         )
 
@@ -386,18 +386,21 @@ def _convert_parameters(parameters, L, name, prefix=""):
     return {key: as_numeric(parameters[key], f"{name}[{key!r}]") for key in keys}
 
 
-def _require_layer_shapes(arrays, L, n_x, name, prefix=""):
-    """Check W<l> (n[l], n[l-1]) and b<l> (n[l], 1) along the chain starting at n_x."""
+def _require_layer_shapes(arrays, L, n_x, name, prefix="", m=None):
+    """Check W<l> (n[l], n[l-1]) and b<l> (n[l], 1) along the chain starting at n_x (X has m columns)."""
     n_prev = n_x
     for l in range(1, L + 1):
         W, b = arrays[f"{prefix}W{l}"], arrays[f"{prefix}b{l}"]
         dims = (f"n[{l}]", "n_x" if l == 1 else f"n[{l - 1}]")
         if W.ndim == 2 and n_prev is not None and W.shape[1] != n_prev:
             source = "X has n_x" if l == 1 else f"W{l - 1} has n[{l - 1}]"
+            if l == 1 and W.shape[1] == m:
+                fix = "X looks transposed: samples must be its columns, so use X.T."
+            else:
+                fix = "Check the layer sizes, or transpose if rows and columns are swapped."
             raise ValueError(
-                f"{name}[{prefix + f'W{l}'!r}] must have shape {dims} with "
-                f"{dims[1]} = {n_prev} ({source} = {n_prev}); got shape {W.shape}. "
-                f"Check the layer sizes, or transpose if rows and columns are swapped."
+                f"{name}[{prefix + f'W{l}'!r}] must have shape ({', '.join(dims)}) with "
+                f"{dims[1]} = {n_prev} ({source} = {n_prev}); got shape {W.shape}. {fix}"
             )
         require_shape(W, f"{name}[{prefix + f'W{l}'!r}]", dims, (None, n_prev))
         n = W.shape[0]
@@ -450,7 +453,8 @@ def parameters_and_data(parameters, activations, X=_ABSENT, Y=_ABSENT, sigmoid_o
     if X is not None:
         require_shape(X, "X", ("n_x", "m"))
         require_samples(X, "X")
-    _require_layer_shapes(params, L, None if X is None else X.shape[0], name)
+    n_x, m = (None, None) if X is None else X.shape
+    _require_layer_shapes(params, L, n_x, name, m=m)
     Y = None if Y is _ABSENT else labels(Y, X.shape[1], X=X)
     dtype = common_float(X, *params.values())
     params = _cast(params, dtype)
