@@ -1,0 +1,149 @@
+"""The command line of the course's experiments: ``python -m nncore course NAME``.
+
+:func:`add_arguments` fills an argparse parser and :func:`run` runs the parsed
+command, returning the exit code: 0 when the experiment ran, 1 when it could
+not (no cat data, training diverged), 2 for a usage error (``--plot`` without
+matplotlib). ``python -m nncore.course NAME`` runs the same on its own.
+"""
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import sys
+
+from nncore.course.experiments import CAT_EXPERIMENTS, EXPERIMENTS
+from nncore.course.parallel import POOLS
+from nncore.course.results import Sweep
+from nncore.errors import TrainingDiverged
+from nncore.tiers import TIERS
+
+#: How each experiment's notebook prints a cost: ``"%f"`` or the full ``str(cost)``.
+#: The sweeps print none, as in the course.
+COST_FORMATS = {
+    "logreg-cats": "{:f}",
+    "planar": "{:f}",
+    "two-layer-cats": "{}",
+    "deep-cats": "{:f}",
+}
+
+
+def add_arguments(parser):
+    """Add the course command's arguments to `parser` (an ``argparse.ArgumentParser``).
+
+    Returns
+    -------
+    parser
+    """
+    parser.add_argument("name", metavar="NAME", choices=list(EXPERIMENTS), help=f"the experiment: {', '.join(EXPERIMENTS)}")
+    parser.add_argument("--tier", choices=TIERS, default="vector", help="the tier that computes (default: vector)")
+    parser.add_argument(
+        "--data", metavar="FOLDER",
+        help="the folder holding train_catvnoncat.h5 and test_catvnoncat.h5, for the cat experiments "
+        "(default: $NNCORE_DATA)",
+    )
+    parser.add_argument("--plot", metavar="FILE.png", help="save the cost curve (and the planar decision boundaries) to FILE.png; needs matplotlib")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON instead of text")
+    parser.add_argument("--iterations", type=int, metavar="N", help="train N iterations instead of the course's number")
+    parser.add_argument(
+        "--threads", type=int, metavar="N",
+        help="threads for Numba's kernels and BLAS (default: all cores); 1 gives steadier times on a busy machine",
+    )
+    parser.add_argument("--pool", choices=POOLS, help="planar-hidden-sizes: run the trainings in processes or threads (default: threads for jit, processes otherwise)")
+    parser.add_argument("--workers", type=int, metavar="N", help="planar-hidden-sizes: N parallel workers (default: one per core)")
+    parser.add_argument("--no-sequential", dest="sequential", action="store_false", help="planar-hidden-sizes: skip the one-after-another run that the parallel time is compared with")
+    return parser
+
+
+def _experiment_kwargs(args):
+    kwargs = {"tier": args.tier}
+    if args.name in CAT_EXPERIMENTS:
+        kwargs["data"] = args.data
+    if args.iterations is not None:
+        kwargs["num_iterations"] = args.iterations
+    if args.name == "planar-hidden-sizes":
+        kwargs.update(pool=args.pool, workers=args.workers, sequential=args.sequential)
+    return kwargs
+
+
+def _header(run):
+    layers = f"layers {list(run.layer_dims)} ({', '.join(run.activations)})"
+    return f"{run.experiment} on the {run.tier} tier: {layers}, learning rate {run.learning_rate}, {run.num_iterations} iterations"
+
+
+def _accuracy_lines(run):
+    lines = [f"train accuracy: {run.train_accuracy * 100} %"]
+    if run.test_accuracy is not None:
+        lines.append(f"test accuracy: {run.test_accuracy * 100} %")
+    return lines
+
+
+def report(result):
+    """The text :func:`run` prints for `result` (a Training or a Sweep), as lines."""
+    if not isinstance(result, Sweep):
+        cost = COST_FORMATS[result.experiment]
+        lines = [_header(result)]
+        lines += [f"Cost after iteration {i}: {cost.format(c)}" for i, c in zip(result.cost_iterations.tolist(), result.costs.tolist())]
+        return lines + _accuracy_lines(result) + [f"wall time: {result.wall_time:.3g} s"]
+    lines = [f"{result.experiment} on the {result.tier} tier"]
+    for run in result.runs:
+        if result.varied == "n_h":
+            lines.append(f"Accuracy for {run.n_h} hidden units: {run.train_accuracy * 100} %")
+        else:
+            lines += [f"learning rate is: {run.learning_rate}", *_accuracy_lines(run), "-" * 55]
+    lines.append(result.timing_line())
+    if result.max_cost_difference is not None:
+        lines.append(f"largest cost difference between the parallel and the sequential runs: {result.max_cost_difference:.3g}")
+    return lines
+
+
+def _threads(n):
+    """`n` threads for Numba and BLAS inside the block (see :mod:`nncore.threads`); None leaves them."""
+    if n is None:
+        return contextlib.nullcontext()
+    from nncore.threads import threads  # imports Numba: only when asked for
+
+    return threads(n)
+
+
+def run(args):
+    """Run the experiment `args` names (parsed by a parser :func:`add_arguments` filled).
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success, 1 when the experiment could not run
+        (no cat data, training diverged, a thread count out of range), 2 when
+        ``--plot`` is asked for without matplotlib.
+    """
+    if args.plot and importlib.util.find_spec("matplotlib") is None:
+        print(
+            "nncore course: --plot needs matplotlib, the optional 'plot' extra: pip install 'nncore[plot]'",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        with _threads(args.threads):
+            result = EXPERIMENTS[args.name](**_experiment_kwargs(args))
+    except (FileNotFoundError, ImportError, TrainingDiverged, ValueError) as err:
+        print(f"nncore course: {err}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print("\n".join(report(result)))
+    if args.plot:
+        from nncore.course import plots
+
+        plots.save(result, args.plot)
+        if not args.json:
+            print(f"figure saved to {args.plot}")
+    return 0
+
+
+def main(argv=None):
+    """``python -m nncore.course NAME [options]``; returns the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m nncore.course", description="Run one of the course's experiments as the course runs it."
+    )
+    return run(add_arguments(parser).parse_args(argv))

@@ -1,0 +1,240 @@
+"""The course's experiments, one function each, run exactly as the course runs them.
+
+Each function's defaults are the course's recipe (data, layer sizes,
+activations, initialisation and seed, learning rate, iterations, how often the
+cost is recorded); any of them can be overridden, e.g. ``num_iterations=10``
+for a quick run. ``tier`` is any name in :data:`nncore.TIERS`. The random
+draws happen in the course's order: an int seed seeds a fresh
+``numpy.random.RandomState`` and W1, W2, ... are drawn in layer order (see
+:func:`nncore.initialize_parameters`).
+"""
+
+import time
+
+import numpy as np
+
+from nncore import datasets
+from nncore.course.data import cat_data
+from nncore.course.parallel import run_parallel
+from nncore.course.results import Sweep, Training
+from nncore.network import LogisticRegression, Network
+
+#: The hidden sizes of the course's planar sweep.
+HIDDEN_SIZES = (1, 2, 3, 4, 5, 20, 50)
+
+#: The learning rates the course compares on the cats.
+LEARNING_RATES = (0.01, 0.001, 0.0001)
+
+
+def _training(experiment, estimator, layer_dims, activations, learning_rate, num_iterations, wall_time, train, test):
+    """A :class:`Training` from a fitted estimator and the (X, Y) it is scored on."""
+    return Training(
+        experiment=experiment,
+        tier=estimator.tier,
+        layer_dims=tuple(layer_dims),
+        activations=tuple(activations),
+        learning_rate=learning_rate,
+        num_iterations=num_iterations,
+        cost_iterations=estimator.cost_iterations_,
+        costs=estimator.costs_,
+        train_accuracy=estimator.score(*train),
+        test_accuracy=None if test is None else estimator.score(*test),
+        wall_time=wall_time,
+        parameters=estimator.parameters_,
+    )
+
+
+def _fit_logistic(experiment, tier, data, learning_rate, num_iterations, cost_every):
+    """The course's logistic-regression ``model``: w = 0, b = 0, then ``optimize``."""
+    model = LogisticRegression(tier=tier)
+    start = time.perf_counter()
+    model.fit(data.train_x, data.train_y, learning_rate, num_iterations, cost_every)
+    wall_time = time.perf_counter() - start
+    layer_dims = (data.train_x.shape[0], 1)
+    return _training(
+        experiment, model, layer_dims, model.activations, learning_rate, num_iterations, wall_time,
+        (data.train_x, data.train_y), (data.test_x, data.test_y),
+    )
+
+
+def _fit_network(experiment, tier, layer_dims, activations, init, seed, learning_rate, num_iterations,
+                 cost_every, train, test=None):
+    """Draw the initial parameters (`init`, `seed`), train with the tier's ``train``, score."""
+    net = Network(layer_dims, activations, init=init, seed=seed, tier=tier)
+    start = time.perf_counter()
+    net.fit(*train, learning_rate=learning_rate, num_iterations=num_iterations, cost_every=cost_every)
+    wall_time = time.perf_counter() - start
+    return _training(experiment, net, layer_dims, activations, learning_rate, num_iterations, wall_time, train, test)
+
+
+def logreg_cats(tier="vector", data=None, learning_rate=0.005, num_iterations=2000, cost_every=100):
+    """Logistic regression on the cat images (course 1, week 2: ``model``).
+
+    w = zeros (12288, 1), b = 0, gradient descent with the tier's
+    ``optimize``. The course: cost 0.693147 at iteration 0 and 0.140872 at
+    1900, train accuracy 99.04306220095694 %, test 70.0 %.
+
+    Parameters
+    ----------
+    tier : str, default "vector"
+    data : CatData, str or path-like, optional
+        See :func:`nncore.course.cat_data`; default ``$NNCORE_DATA``.
+    learning_rate : float, default 0.005
+    num_iterations : int, default 2000
+    cost_every : int, default 100
+
+    Returns
+    -------
+    Training
+    """
+    return _fit_logistic("logreg-cats", tier, cat_data(data), learning_rate, num_iterations, cost_every)
+
+
+def logreg_cats_rates(tier="vector", data=None, learning_rates=LEARNING_RATES, num_iterations=1500, cost_every=100):
+    """:func:`logreg_cats` at each learning rate, one after another (course 1, week 2).
+
+    The course: train / test accuracy 99.52153110047847 / 68.0 % at 0.01,
+    88.99521531100478 / 64.0 % at 0.001, 68.42105263157895 / 36.0 % at 0.0001.
+
+    Returns
+    -------
+    Sweep
+        ``varied="learning_rate"``.
+    """
+    data = cat_data(data)
+    start = time.perf_counter()
+    runs = [_fit_logistic("logreg-cats-rates", tier, data, rate, num_iterations, cost_every) for rate in learning_rates]
+    return Sweep("logreg-cats-rates", tier, "learning_rate", runs, wall_time=time.perf_counter() - start)
+
+
+def _fit_planar(experiment, tier, X, Y, n_h, learning_rate, num_iterations, cost_every):
+    """The course's ``nn_model``: [2, n_h, 1], tanh then sigmoid, ``randn * 0.01`` after seed 2."""
+    return _fit_network(
+        experiment, tier, [X.shape[0], n_h, Y.shape[0]], ["tanh", "sigmoid"], "scaled", 2,
+        learning_rate, num_iterations, cost_every, (X, Y),
+    )
+
+
+def planar(tier="vector", n_h=4, learning_rate=1.2, num_iterations=10000, cost_every=1000):
+    """The one-hidden-layer tanh network on the planar flower (course 1, week 3: ``nn_model``).
+
+    ``datasets.planar()``; [2, 4, 1], tanh then sigmoid; ``RandomState(2)``:
+    W1 = randn(4, 2) * 0.01, then W2 = randn(1, 4) * 0.01, zero biases.
+    The course: cost 0.693048 at iteration 0, ..., 0.217504 at 7000, about
+    0.2186 at 9000, accuracy printed as "90%" (``%d`` of 90.5).
+
+    Returns
+    -------
+    Training
+        ``test_accuracy`` is None: the course scores on the training points.
+    """
+    X, Y = datasets.planar()
+    return _fit_planar("planar", tier, X, Y, n_h, learning_rate, num_iterations, cost_every)
+
+
+def planar_hidden_sizes(tier="vector", hidden_sizes=HIDDEN_SIZES, learning_rate=1.2, num_iterations=5000,
+                        cost_every=1000, parallel=True, sequential=True, pool=None, workers=None):
+    """:func:`planar` for each hidden size, in parallel across the cores (course 1, week 3).
+
+    Each size starts from its own ``RandomState(2)`` draw. The course prints
+    no costs here (they are recorded every `cost_every` iterations all the
+    same) and gives the accuracies 67.5, 67.25, 90.75, 90.5, 91.25, 90.0 and
+    90.75 % for 1, 2, 3, 4, 5, 20 and 50 hidden units.
+
+    Parameters
+    ----------
+    tier : str, default "vector"
+    hidden_sizes : sequence of int, default (1, 2, 3, 4, 5, 20, 50)
+    learning_rate : float, default 1.2
+    num_iterations : int, default 5000
+    cost_every : int, default 1000
+    parallel : bool, default True
+        Run the trainings in a pool of processes or threads (see
+        :mod:`nncore.course.parallel` for which and why).
+    sequential : bool, default True
+        Also run them one after another in this process, to time against.
+    pool : {"processes", "threads"}, optional
+        Default: processes for the loop and vector tiers, threads for jit.
+    workers : int, optional
+        Default: one per core, at most one per hidden size.
+
+    Returns
+    -------
+    Sweep
+        ``varied="n_h"``; `runs` are the parallel runs when `parallel`.
+    """
+    if not (parallel or sequential):
+        raise ValueError("planar_hidden_sizes needs parallel=True or sequential=True (or both).")
+    X, Y = datasets.planar()
+    tasks = [("planar-hidden-sizes", tier, X, Y, n_h, learning_rate, num_iterations, cost_every) for n_h in hidden_sizes]
+    sweep = Sweep("planar-hidden-sizes", tier, "n_h", runs=[], wall_time=0.0)
+    # Untimed: a tier that compiles on first call (jit) does it here, not in the first timed run.
+    _fit_planar("warm-up", tier, X, Y, min(hidden_sizes), learning_rate, 1, cost_every)
+    if sequential:
+        start = time.perf_counter()
+        sweep.runs = [_fit_planar(*task) for task in tasks]
+        sweep.wall_time = sweep.sequential_wall_time = time.perf_counter() - start
+    if parallel:
+        largest_first = sorted(range(len(tasks)), key=lambda i: -hidden_sizes[i])
+        runs, seconds, sweep.pool, sweep.workers = run_parallel(
+            _fit_planar, tasks, tier, pool=pool, workers=workers, order=largest_first
+        )
+        if sequential:
+            sweep.max_cost_difference = max(
+                (float(np.max(np.abs(a.costs - b.costs), initial=0.0)) for a, b in zip(runs, sweep.runs)), default=0.0
+            )
+        sweep.runs, sweep.wall_time = runs, seconds
+        sweep.parallel_wall_time = seconds
+    return sweep
+
+
+def two_layer_cats(tier="vector", data=None, learning_rate=0.0075, num_iterations=2500, cost_every=100):
+    """A two-layer ReLU network on the cat images (course 1, week 4: ``two_layer_model``).
+
+    [12288, 7, 1], relu then sigmoid; ``RandomState(1)``: W1 = randn(7, 12288)
+    * 0.01, then W2 = randn(1, 7) * 0.01, zero biases. The course: cost
+    0.6930497356599888 at iteration 0 and 0.048554785628770206 at 2400, train
+    accuracy 1.0 (printed 0.9999999999999998), test 0.72.
+
+    Returns
+    -------
+    Training
+    """
+    data = cat_data(data)
+    return _fit_network(
+        "two-layer-cats", tier, [data.train_x.shape[0], 7, 1], ["relu", "sigmoid"], "scaled", 1,
+        learning_rate, num_iterations, cost_every, (data.train_x, data.train_y), (data.test_x, data.test_y),
+    )
+
+
+def deep_cats(tier="vector", data=None, learning_rate=0.0075, num_iterations=2500, cost_every=100):
+    """A four-layer ReLU network on the cat images (course 1, week 4: ``L_layer_model``).
+
+    [12288, 20, 7, 5, 1], relu x3 then sigmoid; ``RandomState(1)``: for
+    l = 1..4 in order, W_l = randn(n_l, n_{l-1}) / sqrt(n_{l-1}), zero biases.
+    The course: cost 0.771749 at iteration 0 and 0.092878 at 2400, train
+    accuracy 0.985645933014, test 0.8.
+
+    Returns
+    -------
+    Training
+    """
+    data = cat_data(data)
+    return _fit_network(
+        "deep-cats", tier, [data.train_x.shape[0], 20, 7, 5, 1], ["relu", "relu", "relu", "sigmoid"], "he", 1,
+        learning_rate, num_iterations, cost_every, (data.train_x, data.train_y), (data.test_x, data.test_y),
+    )
+
+
+#: Experiment name (as on the command line) -> function.
+EXPERIMENTS = {
+    "logreg-cats": logreg_cats,
+    "logreg-cats-rates": logreg_cats_rates,
+    "planar": planar,
+    "planar-hidden-sizes": planar_hidden_sizes,
+    "two-layer-cats": two_layer_cats,
+    "deep-cats": deep_cats,
+}
+
+#: The experiments that need the cat data.
+CAT_EXPERIMENTS = ("logreg-cats", "logreg-cats-rates", "two-layer-cats", "deep-cats")
