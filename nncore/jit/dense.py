@@ -1,25 +1,30 @@
-"""Fused dense-layer passes, serial on a block of rows or split among threads.
+"""Fused dense-layer passes in the course's layout, serial on a block or split among threads.
 
-Layout: samples are rows (``AT`` of shape (m, n) is the course's ``A.T``).
+Activations and gradients are stored as in the course, one unit per row and
+one sample per column (``A`` of shape (n, m), C-contiguous), so the hidden
+layers' loops run along samples and vectorize however few units a layer has.
+The network's input may instead be stored one sample per row (``XT``, shape
+(m, n_x)): for wide inputs such as the 12288 pixels of a cat image the first
+layer's products are then long dot products over contiguous features
+(``*_XT`` passes).
 
-* forward: ``ZT = AT_prev @ W.T + b`` then ``AT = g(ZT)``, one block of
-  samples at a time, so the activation runs on rows still in cache;
-* backprop: ``dAT_prev = dZT @ W`` then ``dZT_prev = dAT_prev * g'(AT_prev)``,
-  again per block of samples;
-* grads: ``dW = dZT.T @ AT_prev`` and ``db = sum of dZT over samples``, split
-  by columns of dW (features), so no two threads write one element and each
-  element is summed in the same order whatever the thread count.
+* forward: ``Z = W @ A_prev + b``, then ``A = g(Z)``, a block of samples at a
+  time, so the activation runs on columns still in cache;
+* backprop: ``dA_prev = W.T @ dZ``, then ``dZ_prev = dA_prev * g'(A_prev)``,
+  a block of samples at a time;
+* grads: ``dW = dZ @ A_prev.T`` and ``db`` = the row sums of dZ.
 
-The ``*_rows`` kernels are serial. :func:`forward`, :func:`backprop` and
-:func:`grads` split the rows (or columns) among threads with ``prange`` over
-thread ids, each thread writing only its own block, when a layer has enough
-work to pay for waking the threads (:data:`PARALLEL_MIN_WORK` multiply-adds);
-else they call the serial kernel and no thread wakes. The thread count is an
-argument (``numba.get_num_threads()`` read by the Python caller): read inside a
-parallel kernel it would keep the kernel out of the on-disk cache. They are inlined into
-the compiled training loop (a parallel kernel calling another parallel kernel
-could not be cached), and ``*_kernel`` compiles each on its own for Python
-callers.
+The ``*_block`` kernels are serial. :func:`forward`, :func:`backprop` and
+:func:`grads` (and their ``_XT`` twins) split the output among threads with
+``prange`` over thread ids, each thread writing only its own block, when a
+layer has enough work to pay for waking the threads
+(:data:`PARALLEL_MIN_WORK` multiply-adds); else they call the serial kernel
+and no thread wakes. They are inlined into the compiled training loop (a
+parallel kernel calling another parallel kernel could not be cached), and the
+``*_kernel`` entry points compile each on its own for Python callers. The
+thread count is an argument (``numba.get_num_threads()`` read by the Python
+caller): read inside a parallel kernel it would keep the kernel out of the
+on-disk cache.
 """
 
 from numba import prange
@@ -28,20 +33,21 @@ from nncore.jit import gemm
 from nncore.jit.config import inline, kernel, parallel_kernel
 from nncore.jit.elementwise import activate, grad_from_output
 
-#: Multiply-adds below which a layer pass runs on one thread: waking the
-#: pool costs a few microseconds, about 10^5 multiply-adds here.
+#: Multiply-adds below which a pass runs on one thread: waking the pool costs
+#: a few microseconds, about 10^5 multiply-adds here.
 PARALLEL_MIN_WORK = 1 << 18
 
-#: Row blocks handed to threads are multiples of this (the register tiles'
-#: height), so a row's arithmetic never depends on the thread count.
+#: Blocks of samples handed to threads are multiples of this.
+SAMPLE_ALIGN = 64
+
+#: Blocks of units (rows of dW) handed to threads are multiples of the tile height.
 ROW_ALIGN = 4
 
-#: Column blocks of dW handed to threads are multiples of this (a whole
-#: number of vector iterations), for the same reason.
-COL_ALIGN = 128
+#: Blocks of features (columns of dW) handed to threads are multiples of this.
+FEATURE_ALIGN = 120
 
-#: Samples per block of the fused passes: ZT and AT rows of a block stay in L2.
-BLOCK = 128
+#: Samples per block of the fused passes: a block's Z and A stay in L2.
+BLOCK = 256
 
 
 @inline
@@ -53,65 +59,75 @@ def block_of(n, parts, t, align):
     return lo, min(lo + per, n)
 
 
+@inline
+def _activate_columns(Z, A, code, lo, hi):
+    for u in range(Z.shape[0]):
+        activate(Z[u, lo:hi], A[u, lo:hi], code)
+
+
 @kernel
-def forward_rows(AT_prev, W, b, ZT, AT, code, r_lo, r_hi):
-    """Rows [r_lo, r_hi) of ``ZT = AT_prev @ W.T + b`` and ``AT = g(ZT)``.
+def forward_block(W, b, A_prev, Z, A, code, s_lo, s_hi):
+    """Samples [s_lo, s_hi) of ``Z = W @ A_prev + b`` and ``A = g(Z)``.
 
     Parameters
     ----------
-    AT_prev : ndarray of shape (m, n_prev), C-contiguous
     W : ndarray of shape (n, n_prev), C-contiguous
     b : ndarray of shape (n,)
-    ZT, AT : ndarray of shape (m, n), C-contiguous
+    A_prev : ndarray of shape (n_prev, m), C-contiguous
+    Z, A : ndarray of shape (n, m), C-contiguous
         May be the same array (the activation is then applied in place).
     code : int
         Activation code (:data:`nncore.jit.elementwise.CODES`).
     """
-    for lo in range(r_lo, r_hi, BLOCK):
-        hi = min(lo + BLOCK, r_hi)
-        for r in range(lo, hi):
-            ZT[r, :] = b
-        gemm.dot_rows(AT_prev, W, ZT, lo, hi)
-        activate(ZT[lo:hi].reshape(-1), AT[lo:hi].reshape(-1), code)
+    for lo in range(s_lo, s_hi, BLOCK):
+        hi = min(lo + BLOCK, s_hi)
+        for u in range(W.shape[0]):
+            Z[u, lo:hi] = b[u]
+        gemm.axpy_rows(W, A_prev, Z, 0, W.shape[0], lo, hi)
+        _activate_columns(Z, A, code, lo, hi)
 
 
 @kernel
-def backprop_rows(dZT, W, AT_prev, code_prev, dZT_prev, r_lo, r_hi):
-    """Rows [r_lo, r_hi) of ``dZT_prev = (dZT @ W) * g'(AT_prev)``."""
-    for lo in range(r_lo, r_hi, BLOCK):
-        hi = min(lo + BLOCK, r_hi)
-        dZT_prev[lo:hi, :] = 0
-        gemm.axpy_rows(dZT, W, dZT_prev, lo, hi, 0, W.shape[1])
-        block = dZT_prev[lo:hi].reshape(-1)
-        grad_from_output(block, AT_prev[lo:hi].reshape(-1), block, code_prev)
+def forward_block_XT(W, b, XT, Z, A, code, s_lo, s_hi):
+    """:func:`forward_block` for an input stored one sample per row, XT (m, n_x)."""
+    for lo in range(s_lo, s_hi, BLOCK):
+        hi = min(lo + BLOCK, s_hi)
+        for u in range(W.shape[0]):
+            Z[u, lo:hi] = b[u]
+        gemm.dot_rows(W, XT, Z, 0, W.shape[0], lo, hi)
+        _activate_columns(Z, A, code, lo, hi)
 
 
 @kernel
-def grads_cols(dZ, AT_prev, dW, db, k_lo, k_hi, with_db):
-    """Columns [k_lo, k_hi) of ``dW = dZ @ AT_prev``, and ``db`` when `with_db`.
+def backprop_block(W, dZ, A_prev, code_prev, dZ_prev, s_lo, s_hi):
+    """Samples [s_lo, s_hi) of ``dZ_prev = (W.T @ dZ) * g'(A_prev)``."""
+    for lo in range(s_lo, s_hi, BLOCK):
+        hi = min(lo + BLOCK, s_hi)
+        dZ_prev[:, lo:hi] = 0
+        gemm.axpy_rows(W.T, dZ, dZ_prev, 0, W.shape[1], lo, hi)
+        for k in range(W.shape[1]):
+            row = dZ_prev[k, lo:hi]
+            grad_from_output(row, A_prev[k, lo:hi], row, code_prev)
 
-    Parameters
-    ----------
-    dZ : ndarray of shape (n, m), C-contiguous
-        The layer's gradient in the course's layout (units by samples).
-    AT_prev : ndarray of shape (m, n_prev), C-contiguous
-    dW : ndarray of shape (n, n_prev), C-contiguous
-    db : ndarray of shape (n,)
-    """
-    dW[:, k_lo:k_hi] = 0
-    gemm.axpy_rows(dZ, AT_prev, dW, 0, dW.shape[0], k_lo, k_hi)
-    if with_db:
-        for u in range(dZ.shape[0]):
+
+@kernel
+def grads_block(dZ, A_prev, dW, db, r_lo, r_hi, c_lo, c_hi):
+    """Block [r_lo, r_hi) x [c_lo, c_hi) of ``dW = dZ @ A_prev.T``, and db[r_lo:r_hi] if c_lo == 0."""
+    dW[r_lo:r_hi, c_lo:c_hi] = 0
+    gemm.dot_rows(dZ, A_prev, dW, r_lo, r_hi, c_lo, c_hi)
+    if c_lo == 0:
+        for u in range(r_lo, r_hi):
             db[u] = dZ[u].sum()
 
 
 @kernel
-def transpose_into(src, dst):
-    """``dst[j, i] = src[i, j]`` (a serial kernel: inside a parallel kernel an
-    array expression would become a parfor of its own)."""
-    for i in range(src.shape[0]):
-        for j in range(src.shape[1]):
-            dst[j, i] = src[i, j]
+def grads_block_XT(dZ, XT, dW, db, k_lo, k_hi):
+    """Columns [k_lo, k_hi) of ``dW = dZ @ XT``, and db if k_lo == 0."""
+    dW[:, k_lo:k_hi] = 0
+    gemm.axpy_rows(dZ, XT, dW, 0, dW.shape[0], k_lo, k_hi)
+    if k_lo == 0:
+        for u in range(dZ.shape[0]):
+            db[u] = dZ[u].sum()
 
 
 @inline
@@ -121,58 +137,96 @@ def parallel_worth(work, threads):
 
 
 @inline
-def forward(AT_prev, W, b, ZT, AT, code, threads):
-    """The whole of :func:`forward_rows`, split by samples among threads when worth it."""
-    m, n_prev = AT_prev.shape
-    if parallel_worth(m * n_prev * W.shape[0], threads):
+def forward(W, b, A_prev, Z, A, code, threads):
+    """All of :func:`forward_block`, split by samples among threads when worth it."""
+    n, n_prev = W.shape
+    m = Z.shape[1]
+    if parallel_worth(m * n * n_prev, threads):
         for t in prange(threads):
-            lo, hi = block_of(m, threads, t, ROW_ALIGN)
-            forward_rows(AT_prev, W, b, ZT, AT, code, lo, hi)
+            lo, hi = block_of(m, threads, t, SAMPLE_ALIGN)
+            forward_block(W, b, A_prev, Z, A, code, lo, hi)
     else:
-        forward_rows(AT_prev, W, b, ZT, AT, code, 0, m)
+        forward_block(W, b, A_prev, Z, A, code, 0, m)
 
 
 @inline
-def backprop(dZT, W, AT_prev, code_prev, dZT_prev, threads):
-    """The whole of :func:`backprop_rows`, split by samples among threads when worth it."""
-    m, n = dZT.shape
-    if parallel_worth(m * n * W.shape[1], threads):
+def forward_XT(W, b, XT, Z, A, code, threads):
+    """All of :func:`forward_block_XT`, split by samples among threads when worth it."""
+    n, n_prev = W.shape
+    m = Z.shape[1]
+    if parallel_worth(m * n * n_prev, threads):
         for t in prange(threads):
             lo, hi = block_of(m, threads, t, ROW_ALIGN)
-            backprop_rows(dZT, W, AT_prev, code_prev, dZT_prev, lo, hi)
+            forward_block_XT(W, b, XT, Z, A, code, lo, hi)
     else:
-        backprop_rows(dZT, W, AT_prev, code_prev, dZT_prev, 0, m)
+        forward_block_XT(W, b, XT, Z, A, code, 0, m)
 
 
 @inline
-def grads(dZT, AT_prev, dW, db, dZ, threads):
-    """``dW = dZT.T @ AT_prev`` and ``db``, split by columns of dW when worth it.
+def backprop(W, dZ, A_prev, code_prev, dZ_prev, threads):
+    """All of :func:`backprop_block`, split by samples among threads when worth it."""
+    n, n_prev = W.shape
+    m = dZ.shape[1]
+    if parallel_worth(m * n * n_prev, threads):
+        for t in prange(threads):
+            lo, hi = block_of(m, threads, t, SAMPLE_ALIGN)
+            backprop_block(W, dZ, A_prev, code_prev, dZ_prev, lo, hi)
+    else:
+        backprop_block(W, dZ, A_prev, code_prev, dZ_prev, 0, m)
 
-    `dZ` (n, m) is scratch for ``dZT.T``, the layout the axpy kernel reads.
-    """
-    transpose_into(dZT, dZ)
+
+@inline
+def grads(dZ, A_prev, dW, db, threads):
+    """All of :func:`grads_block`, split by units (or by features when there are few units)."""
+    n, n_prev = dW.shape
+    if parallel_worth(dZ.size * n_prev, threads):
+        if n >= n_prev:
+            for t in prange(threads):
+                lo, hi = block_of(n, threads, t, ROW_ALIGN)
+                grads_block(dZ, A_prev, dW, db, lo, hi, 0, n_prev)
+        else:
+            for t in prange(threads):
+                lo, hi = block_of(n_prev, threads, t, FEATURE_ALIGN)
+                grads_block(dZ, A_prev, dW, db, 0, n, lo, hi)
+    else:
+        grads_block(dZ, A_prev, dW, db, 0, n, 0, n_prev)
+
+
+@inline
+def grads_XT(dZ, XT, dW, db, threads):
+    """All of :func:`grads_block_XT`, split by features among threads when worth it."""
     n_prev = dW.shape[1]
-    if parallel_worth(dZT.size * n_prev, threads):
+    if parallel_worth(dZ.size * n_prev, threads):
         for t in prange(threads):
-            lo, hi = block_of(n_prev, threads, t, COL_ALIGN)
-            grads_cols(dZ, AT_prev, dW, db, lo, hi, t == 0)
+            lo, hi = block_of(n_prev, threads, t, FEATURE_ALIGN)
+            grads_block_XT(dZ, XT, dW, db, lo, hi)
     else:
-        grads_cols(dZ, AT_prev, dW, db, 0, n_prev, True)
+        grads_block_XT(dZ, XT, dW, db, 0, n_prev)
 
 
 # Entry points for Python callers: the inline passes above compiled on their own.
 
 
 @parallel_kernel
-def forward_kernel(AT_prev, W, b, ZT, AT, code, threads):
-    forward(AT_prev, W, b, ZT, AT, code, threads)
+def forward_kernel(W, b, A_prev, Z, A, code, threads):
+    forward(W, b, A_prev, Z, A, code, threads)
 
 
 @parallel_kernel
-def backprop_kernel(dZT, W, AT_prev, code_prev, dZT_prev, threads):
-    backprop(dZT, W, AT_prev, code_prev, dZT_prev, threads)
+def forward_XT_kernel(W, b, XT, Z, A, code, threads):
+    forward_XT(W, b, XT, Z, A, code, threads)
 
 
 @parallel_kernel
-def grads_kernel(dZT, AT_prev, dW, db, dZ, threads):
-    grads(dZT, AT_prev, dW, db, dZ, threads)
+def backprop_kernel(W, dZ, A_prev, code_prev, dZ_prev, threads):
+    backprop(W, dZ, A_prev, code_prev, dZ_prev, threads)
+
+
+@parallel_kernel
+def grads_kernel(dZ, A_prev, dW, db, threads):
+    grads(dZ, A_prev, dW, db, threads)
+
+
+@parallel_kernel
+def grads_XT_kernel(dZ, XT, dW, db, threads):
+    grads_XT(dZ, XT, dW, db, threads)

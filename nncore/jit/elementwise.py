@@ -15,7 +15,7 @@ import math
 
 from nncore.interface import ACTIVATIONS, LEAKY_SLOPE
 from nncore.jit import simdmath
-from nncore.jit.config import kernel
+from nncore.jit.config import inline, kernel
 
 SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY = range(5)
 
@@ -25,55 +25,95 @@ CODES = dict(zip(ACTIVATIONS, (SIGMOID, TANH, RELU, LEAKY_RELU)))
 assert ACTIVATIONS == ("sigmoid", "tanh", "relu", "leaky_relu")
 
 
-@kernel
-def activate(Z, A, code):
-    """``A[i] = g(Z[i])`` for 1-D contiguous arrays; `A` may be `Z` itself."""
+@inline
+def _apply(Z, A, code):
     slope = Z.dtype.type(LEAKY_SLOPE)
     zero = Z.dtype.type(0)
-    n = Z.size
     if code == SIGMOID:
-        for i in range(n):
+        for i in range(Z.size):
             A[i] = simdmath.sigmoid(Z[i])
     elif code == TANH:
-        for i in range(n):
+        for i in range(Z.size):
             A[i] = simdmath.tanh(Z[i])
     elif code == RELU:
-        for i in range(n):
+        for i in range(Z.size):
             z = Z[i]
             A[i] = z if z > zero else zero
     elif code == LEAKY_RELU:
-        for i in range(n):
+        for i in range(Z.size):
             z = Z[i]
             A[i] = z if z > zero else slope * z
     else:
-        for i in range(n):
+        for i in range(Z.size):
             A[i] = Z[i]
+
+
+@inline
+def _grad(dA, A, dZ, code):
+    slope = A.dtype.type(LEAKY_SLOPE)
+    zero = A.dtype.type(0)
+    one = A.dtype.type(1)
+    if code == SIGMOID:
+        for i in range(A.size):
+            a = A[i]
+            dZ[i] = dA[i] * (a * (one - a))
+    elif code == TANH:
+        for i in range(A.size):
+            a = A[i]
+            dZ[i] = dA[i] * (one - a * a)
+    elif code == RELU:
+        for i in range(A.size):
+            dZ[i] = dA[i] if A[i] > zero else zero
+    elif code == LEAKY_RELU:
+        for i in range(A.size):
+            dZ[i] = dA[i] if A[i] > zero else slope * dA[i]
+    else:
+        for i in range(A.size):
+            dZ[i] = dA[i]
+
+
+# Each loop is compiled twice, for distinct arrays and in place: LLVM vectorizes
+# a loop over two arrays behind a runtime check that they do not overlap, and
+# the same array passed twice fails that check and runs the scalar loop (six
+# to ten times slower). With one array the loop needs no check.
+
+
+@kernel
+def _activate_distinct(Z, A, code):
+    _apply(Z, A, code)
+
+
+@kernel
+def _activate_in_place(A, code):
+    _apply(A, A, code)
+
+
+@kernel
+def _grad_distinct(dA, A, dZ, code):
+    _grad(dA, A, dZ, code)
+
+
+@kernel
+def _grad_in_place(dA, A, code):
+    _grad(dA, A, dA, code)
+
+
+@kernel
+def activate(Z, A, code):
+    """``A[i] = g(Z[i])`` for 1-D contiguous arrays of one length; `A` may be `Z`."""
+    if Z.ctypes.data == A.ctypes.data:
+        _activate_in_place(A, code)
+    else:
+        _activate_distinct(Z, A, code)
 
 
 @kernel
 def grad_from_output(dA, A, dZ, code):
     """``dZ[i] = dA[i] * g'`` written from the output ``A[i] = g(Z[i])``; `dZ` may be `dA`."""
-    slope = A.dtype.type(LEAKY_SLOPE)
-    zero = A.dtype.type(0)
-    one = A.dtype.type(1)
-    n = A.size
-    if code == SIGMOID:
-        for i in range(n):
-            a = A[i]
-            dZ[i] = dA[i] * (a * (one - a))
-    elif code == TANH:
-        for i in range(n):
-            a = A[i]
-            dZ[i] = dA[i] * (one - a * a)
-    elif code == RELU:
-        for i in range(n):
-            dZ[i] = dA[i] if A[i] > zero else zero
-    elif code == LEAKY_RELU:
-        for i in range(n):
-            dZ[i] = dA[i] if A[i] > zero else slope * dA[i]
+    if dA.ctypes.data == dZ.ctypes.data:
+        _grad_in_place(dA, A, code)
     else:
-        for i in range(n):
-            dZ[i] = dA[i]
+        _grad_distinct(dA, A, dZ, code)
 
 
 @kernel

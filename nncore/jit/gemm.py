@@ -1,21 +1,22 @@
-"""Register-blocked matrix products for dense layers, in the samples-major layout.
+"""Register-blocked matrix products: the two kernels behind every dense layer.
 
-The JIT tier stores a layer's activations transposed, one sample per row:
-``AT`` of shape (m, n), C-contiguous (the course's ``A`` is ``AT.T``). Then
-every product of a dense layer is one of two kernels whose innermost loop
-runs over contiguous memory and vectorizes (AVX-512 where the CPU has it):
+Every product of a dense layer, in either memory layout, is one of two
+kernels whose innermost loop runs over contiguous memory and vectorizes
+(AVX-512 where the CPU has it):
 
-* :func:`dot_rows` (forward, ``ZT = AT_prev @ W.T``): each output is a dot
-  product of a row of ``AT_prev`` with a row of ``W``; a 4 x 5 tile of outputs
-  keeps 20 accumulators in vector registers, so each step loads 9 vectors for
-  20 fused multiply-adds.
-* :func:`axpy_rows` (backward, ``dW = dZT.T @ AT_prev`` and
-  ``dAT_prev = dZT @ W``): each output row is a combination of input rows;
-  a tile updates 4 output rows from 5 input rows, loading 5 + 4 vectors and
-  storing 4 for 20 multiply-adds.
+* :func:`dot_rows`, ``out = P @ Q.T`` with rows of P and Q contiguous: each
+  output is a dot product; a 4 x 5 tile of outputs keeps 20 accumulators in
+  vector registers, so each step loads 9 vectors for 20 fused multiply-adds.
+  (``dW = dZ @ A_prev.T``, and ``Z = W @ X`` when X is stored one sample per
+  row.)
+* :func:`axpy_rows`, ``out = C @ X`` with rows of X and out contiguous: each
+  output row is a combination of input rows; a tile updates 4 output rows
+  from 5 input rows, loading 5 + 4 vectors and storing 4 for 20 multiply-adds.
+  (``Z = W @ A_prev``, ``dA_prev = W.T @ dZ``, and ``dW = dZ @ X.T`` when X is
+  stored one sample per row.)
 
-Both are serial and work on a range of output rows, so callers split the
-rows among threads without two threads ever writing one element. Blocking
+Both are serial and work on a block of the output, so callers split the
+output among threads without two threads ever writing one element. Blocking
 over k (``KC``) and over output panels keeps the operands in L1/L2.
 
 All loops index with non-negative offsets from zero on 1-D row slices: with
@@ -29,10 +30,14 @@ from nncore.jit.config import inline, kernel
 #: Block sizes: rows x k of the first operand and columns x k of the second
 #: stay in L2 while a block is worked on (2 MB per core on the reference machine).
 RP = 128  # rows of `out` per panel (dot_rows)
-CP = 64  # columns of `out` per panel (dot_rows)
+CP = 60  # columns of `out` per panel (dot_rows), a multiple of the tile's 5
 KC = 512  # k per block (dot_rows)
 KB = 256  # columns of `out` per block (axpy_rows)
 JB = 256  # rows of X per block (axpy_rows)
+
+#: Below this many k per output, the tiles cost more than they save (the
+#: tests' smallest shapes): plain loops instead.
+SMALL_K = 16
 
 
 @inline
@@ -73,8 +78,8 @@ def _dot(a, w, zero):
 
 
 @kernel
-def dot_rows(P, Q, out, r_lo, r_hi):
-    """``out[r, c] += P[r] . Q[c]`` for rows r in [r_lo, r_hi) and every c.
+def dot_rows(P, Q, out, r_lo, r_hi, c_lo, c_hi):
+    """``out[r, c] += P[r] . Q[c]`` for r in [r_lo, r_hi) and c in [c_lo, c_hi).
 
     Parameters
     ----------
@@ -82,17 +87,28 @@ def dot_rows(P, Q, out, r_lo, r_hi):
     Q : ndarray of shape (C, K), C-contiguous
     out : ndarray of shape (R, C), C-contiguous
         Accumulated into (initialise it, e.g. with the bias).
-    r_lo, r_hi : int
-        The rows of `out` this call computes.
+    r_lo, r_hi, c_lo, c_hi : int
+        The block of `out` this call computes.
     """
-    n_c, K = Q.shape
+    K = Q.shape[1]
     zero = out.dtype.type(0)
+    if K <= SMALL_K:
+        for r in range(r_lo, r_hi):
+            a = P[r]
+            o = out[r]
+            for c in range(c_lo, c_hi):
+                q = Q[c]
+                acc = zero
+                for k in range(K):
+                    acc += a[k] * q[k]
+                o[c] += acc
+        return
     for p_lo in range(r_lo, r_hi, RP):
         p_hi = min(p_lo + RP, r_hi)
-        for c_lo in range(0, n_c, CP):
-            c_hi = min(c_lo + CP, n_c)
+        for q_lo in range(c_lo, c_hi, CP):
+            q_hi = min(q_lo + CP, c_hi)
             for k_lo in range(0, K, KC):
-                _dot_block(P, Q, out, p_lo, p_hi, c_lo, c_hi, k_lo, min(k_lo + KC, K), zero)
+                _dot_block(P, Q, out, p_lo, p_hi, q_lo, q_hi, k_lo, min(k_lo + KC, K), zero)
 
 
 @inline
@@ -166,6 +182,15 @@ def axpy_rows(C, X, out, r_lo, r_hi, k_lo, k_hi):
         The block of `out` this call computes.
     """
     J = X.shape[0]
+    if k_hi - k_lo <= SMALL_K:
+        for r in range(r_lo, r_hi):
+            o = out[r]
+            for j in range(J):
+                coefficient = C[r, j]
+                x = X[j]
+                for k in range(k_lo, k_hi):
+                    o[k] += coefficient * x[k]
+        return
     c = np.empty(20, out.dtype)  # a tile's 4 x 5 coefficients
     for b_lo in range(k_lo, k_hi, KB):
         b_hi = min(b_lo + KB, k_hi)

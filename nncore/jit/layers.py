@@ -1,9 +1,8 @@
 """The JIT tier's one-layer passes (public wrappers over :mod:`nncore.jit.dense`).
 
-Inputs in the course's layout (n, m) are viewed as samples-major (m, n)
-arrays (no copy when Fortran-ordered); outputs are returned in the course's
-layout as transposed views of the kernels' C-contiguous results, so they are
-Fortran-ordered.
+Arrays keep the course's layout, C-contiguous. An input A_prev with many
+features (:data:`nncore.jit.network.XT_MIN_FEATURES`) is read one sample per
+row instead, for long dot products: free when it is Fortran-ordered.
 """
 
 import numba
@@ -13,52 +12,54 @@ from nncore.interface import LayerCache, implements
 from nncore.jit import dense
 from nncore.jit.activations import gradient
 from nncore.jit.elementwise import CODES, IDENTITY, grad_from_output
-from nncore.jit.network import samples_major
+from nncore.jit.network import input_layout
 
 
 def layer_forward(A_prev, W, b, code):
-    """ZT and AT (m, n) of one layer, from the course-layout A_prev."""
-    AT_prev = samples_major(A_prev)
-    m, n = AT_prev.shape[0], W.shape[0]
-    ZT = np.empty((m, n), A_prev.dtype)
-    AT = ZT if code == IDENTITY else np.empty_like(ZT)
-    dense.forward_kernel(AT_prev, np.ascontiguousarray(W), np.ascontiguousarray(b.reshape(-1)), ZT, AT, code, numba.get_num_threads())
-    return ZT, AT
+    """Z and A (n, m) of one layer; A is Z itself for the identity."""
+    X, transposed = input_layout(A_prev)
+    W = np.ascontiguousarray(W)
+    b = np.ascontiguousarray(b.reshape(-1))
+    Z = np.empty((W.shape[0], A_prev.shape[1]), A_prev.dtype)
+    A = Z if code == IDENTITY else np.empty_like(Z)
+    forward = dense.forward_XT_kernel if transposed else dense.forward_kernel
+    forward(W, b, X, Z, A, code, numba.get_num_threads())
+    return Z, A
 
 
 def layer_backward(dZ, A_prev, W):
-    """(dA_prev, dW, db) in the course's layout, from dZ (n, m)."""
-    dZT = samples_major(dZ)
-    AT_prev = samples_major(A_prev)
+    """(dA_prev, dW, db) of one layer from dZ (n, m)."""
+    dZ = np.ascontiguousarray(dZ)
     W = np.ascontiguousarray(W)
-    m, n = dZT.shape
+    X, transposed = input_layout(A_prev)
+    n, m = dZ.shape
+    threads = numba.get_num_threads()
     dW = np.empty_like(W)
     db = np.empty(n, dZ.dtype)
-    dense.grads_kernel(dZT, AT_prev, dW, db, np.empty((n, m), dZ.dtype), numba.get_num_threads())
+    (dense.grads_XT_kernel if transposed else dense.grads_kernel)(dZ, X, dW, db, threads)
     dW /= m
     db /= m
-    dAT_prev = np.empty_like(AT_prev)
-    dense.backprop_kernel(dZT, W, AT_prev, IDENTITY, dAT_prev, numba.get_num_threads())
-    return dAT_prev.T, dW, db.reshape(n, 1)
+    dA_prev = np.empty((W.shape[1], m), dZ.dtype)
+    dense.backprop_kernel(W, dZ, dA_prev, IDENTITY, dA_prev, threads)
+    return dA_prev, dW, db.reshape(n, 1)
 
 
 @implements
 def linear_forward(A_prev, W, b):
-    """``ZT = A_prev.T @ W.T + b`` by the register-blocked dot-product kernel."""
-    ZT, _ = layer_forward(A_prev, W, b, IDENTITY)
-    return ZT.T
+    """``Z = W @ A_prev + b`` by a register-blocked kernel (dot products for wide inputs)."""
+    return layer_forward(A_prev, W, b, IDENTITY)[0]
 
 
 @implements
 def linear_activation_forward(A_prev, W, b, activation):
-    """The product, the bias and the activation fused, one block of samples at a time."""
-    ZT, AT = layer_forward(A_prev, W, b, CODES[activation])
-    return AT.T, LayerCache(A_prev, W, b, ZT.T, AT.T)
+    """The product, the bias and the activation fused, a block of samples at a time."""
+    Z, A = layer_forward(A_prev, W, b, CODES[activation])
+    return A, LayerCache(A_prev, W, b, Z, A)
 
 
 @implements
 def linear_backward(dZ, cache):
-    """dW and dA_prev by the register-blocked axpy kernel, db in the same pass."""
+    """dW and db by dot products over samples, dA_prev by the axpy kernel."""
     return layer_backward(dZ, cache.A_prev, cache.W)
 
 
@@ -68,8 +69,7 @@ def linear_activation_backward(dA, cache, activation):
     if cache.A is None:
         dZ = gradient(dA, cache.Z, activation)
     else:
-        dZT = np.array(dA.T, order="C")
-        flat = dZT.reshape(-1)
-        grad_from_output(flat, samples_major(cache.A).reshape(-1), flat, CODES[activation])
-        dZ = dZT.T
+        dZ = np.array(dA, order="C")
+        flat = dZ.reshape(-1)
+        grad_from_output(flat, np.ascontiguousarray(cache.A).reshape(-1), flat, CODES[activation])
     return layer_backward(dZ, cache.A_prev, cache.W)

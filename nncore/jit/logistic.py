@@ -3,7 +3,8 @@
 For each group of four samples the kernel computes ``z = w . x + b`` (four
 dot products sharing the loads of w), the sigmoid and ``dz = (a - y) / m``,
 then adds ``dz * x`` of the four samples into dw while their rows are still in
-cache. Threads take blocks of samples and accumulate into their own rows of a
+cache. X is read one sample per row (``X.T`` C-contiguous: free when X is
+Fortran-ordered, one copy per call otherwise). Threads take blocks of samples and accumulate into their own rows of a
 (threads, n_x) buffer, summed after the pass: no shared element is written.
 """
 
@@ -18,7 +19,6 @@ from nncore.interface import implements, probability_bounds
 from nncore.jit import simdmath
 from nncore.jit.config import inline, kernel, parallel_kernel
 from nncore.jit.dense import PARALLEL_MIN_WORK, ROW_ALIGN, block_of
-from nncore.jit.network import samples_major
 
 
 @inline
@@ -161,7 +161,7 @@ def _buffers(w, m):
 def propagate(w, b, X, Y):
     """One compiled pass over the samples, forward and backward together."""
     dw, partial, dbs, costs = _buffers(w, X.shape[1])
-    db, cost = propagate_kernel(samples_major(X), np.ascontiguousarray(Y).reshape(-1), w.reshape(-1).copy(), b,
+    db, cost = propagate_kernel(np.ascontiguousarray(X.T), np.ascontiguousarray(Y).reshape(-1), w.reshape(-1).copy(), b,
                                 dw, partial, dbs, costs, *probability_bounds(X.dtype))
     return {"dw": dw.reshape(-1, 1), "db": db}, cost
 
@@ -174,7 +174,7 @@ def optimize(w, b, X, Y, num_iterations, learning_rate, cost_every=100):
     dw[:] = 0
     costs = np.zeros(-(-num_iterations // cost_every), np.float64)
     b, db, diverged_at, last_finite = optimize_loop(
-        samples_major(X), np.ascontiguousarray(Y).reshape(-1), w, b, num_iterations, learning_rate,
+        np.ascontiguousarray(X.T), np.ascontiguousarray(Y).reshape(-1), w, b, num_iterations, learning_rate,
         cost_every, costs, dw, partial, dbs, thread_costs, *probability_bounds(X.dtype))
     if diverged_at >= 0:
         raise TrainingDiverged(diverged_at, learning_rate, None if last_finite < 0 else last_finite)

@@ -34,18 +34,17 @@ def model_backward(AL, Y, caches, activations):
     for l, cache in enumerate(caches, start=1):
         parameters[f"W{l}"], parameters[f"b{l}"] = cache.W, cache.b
     packed = network.Packed(parameters, activations)
-    X = caches[0].A_prev
-    m = X.shape[1]
-    acts = np.empty(packed.activation_size(m), X.dtype)
+    X, transposed = network.input_layout(caches[0].A_prev)
+    m = AL.shape[1]
+    acts = np.empty(packed.activation_size(m), AL.dtype)
     for l, cache in enumerate(caches):
         A = AL if l == len(caches) - 1 else cache.A
         if A is None:
             A = linear_activation_forward.kernel(cache.A_prev, cache.W, cache.b, activations[l])[0]
-        network.layer_block(acts, packed.dims, m, l)[:] = A.T
+        network.layer_block(acts, packed.dims, m, l)[:] = A
     grad = np.empty_like(packed.theta)
-    network.backward_kernel(network.samples_major(X), np.ascontiguousarray(Y).reshape(-1), packed.theta,
-                         packed.dims, packed.codes, acts, np.empty_like(acts), grad,
-                         np.empty(m * packed.dims[1:].max(), X.dtype), numba.get_num_threads())
+    network.backward_kernel(X, transposed, np.ascontiguousarray(Y).reshape(-1), packed.theta, packed.dims,
+                            packed.codes, acts, np.empty_like(acts), grad, numba.get_num_threads())
     return {"d" + key: value for key, value in packed.unpack(grad).items()}
 
 
@@ -59,19 +58,19 @@ def update_parameters(parameters, grads, learning_rate):
 def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_every=100):
     """Every iteration runs inside one compiled loop over buffers allocated once.
 
-    X is viewed samples-major (m, n_x): free when X is Fortran-ordered (as
-    ``flatten_images`` returns it), one copy per call otherwise.
+    Wide inputs are read one sample per row (free when X is Fortran-ordered,
+    as ``flatten_images`` returns it; one copy per call otherwise).
     """
     packed = network.Packed(parameters, activations)
-    XT = network.samples_major(X)
-    m = XT.shape[0]
+    X, transposed = network.input_layout(X)
+    m = X.shape[0] if transposed else X.shape[1]
     acts = np.empty(packed.activation_size(m), X.dtype)
     costs = np.zeros(-(-num_iterations // cost_every), np.float64)
     theta = packed.theta
     diverged_at, last_finite = network.train_loop(
-        XT, np.ascontiguousarray(Y).reshape(-1), theta, packed.dims, packed.codes, learning_rate,
+        X, transposed, np.ascontiguousarray(Y).reshape(-1), theta, packed.dims, packed.codes, learning_rate,
         num_iterations, cost_every, costs, *probability_bounds(X.dtype), acts, np.empty_like(acts),
-        np.empty_like(theta), np.empty(m * packed.dims[1:].max(), X.dtype), numba.get_num_threads())
+        np.empty_like(theta), numba.get_num_threads())
     if diverged_at >= 0:
         raise TrainingDiverged(diverged_at, learning_rate, None if last_finite < 0 else last_finite)
     return packed.unpack(theta), costs
@@ -81,7 +80,9 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
 def predict(X, parameters, activations):
     """The compiled forward pass of ``train``, then ``AL > 0.5``."""
     packed = network.Packed(parameters, activations)
-    XT = network.samples_major(X)
-    acts = np.empty(packed.activation_size(XT.shape[0]), X.dtype)
-    ATL = network.forward_kernel(XT, packed.theta, packed.dims, packed.codes, acts, numba.get_num_threads())
-    return (ATL.T > 0.5).astype(X.dtype)
+    X, transposed = network.input_layout(X)
+    m = X.shape[0] if transposed else X.shape[1]
+    acts = np.empty(packed.activation_size(m), X.dtype)
+    AL = network.forward_kernel(X, transposed, packed.theta, packed.dims, packed.codes, acts,
+                                numba.get_num_threads())
+    return (AL > 0.5).astype(X.dtype)

@@ -2,8 +2,8 @@
 
 A network's parameters live in one flat array ``theta``: for each layer
 ``W[l]`` (row-major, n[l] x n[l-1]) then ``b[l]`` (n[l]). Activations and
-gradients of all layers live in two more flat arrays, one (m, n[l]) block per
-layer. Kernels take these buffers with the layer sizes and activation codes as
+gradients of all layers live in two more flat arrays, one (n[l], m) block per
+layer (the course's layout). Kernels take these buffers with the layer sizes and activation codes as
 small integer arrays, so one compiled :func:`train_loop` (per dtype) serves
 every depth, and a training run allocates everything once.
 """
@@ -55,13 +55,23 @@ class Packed:
         return int(m * self.dims[1:].sum())
 
 
-def samples_major(A):
-    """The course-layout (n, m) array `A` as a C-contiguous (m, n) array.
+#: Inputs with at least this many features are stored one sample per row for
+#: the first layer (long contiguous dot products over features); narrower
+#: inputs, like the planar data's 2, stay in the course's layout.
+XT_MIN_FEATURES = 64
 
-    No copy when `A` is Fortran-ordered (as ``flatten_images`` and the JIT
-    tier's own outputs are); otherwise one transposing copy.
+
+def input_layout(X):
+    """The input as the kernels take it: ``(array, transposed)``.
+
+    ``transposed`` is True when the array is ``X.T`` stored C-contiguous (m, n_x):
+    for at least :data:`XT_MIN_FEATURES` features; free when X is
+    Fortran-ordered, as ``flatten_images`` and slices of X.T are. Otherwise the
+    array is X itself, C-contiguous (n_x, m). At most one copy per call.
     """
-    return np.ascontiguousarray(A.T)
+    if X.shape[0] >= XT_MIN_FEATURES:
+        return np.ascontiguousarray(X.T), True
+    return np.ascontiguousarray(X), False
 
 
 @kernel
@@ -84,46 +94,55 @@ def layer_b(theta, dims, l):
 
 @kernel
 def layer_block(buffer, dims, m, l):
-    """The (m, n[l + 1]) view of layer l's block in an activation-sized `buffer`."""
+    """The (n[l + 1], m) view of layer l's block in an activation-sized `buffer`."""
     offset = 0
     for j in range(l):
         offset += m * dims[j + 1]
-    return buffer[offset:offset + m * dims[l + 1]].reshape((m, dims[l + 1]))
+    return buffer[offset:offset + m * dims[l + 1]].reshape((dims[l + 1], m))
 
 
 @inline
-def forward_all(XT, theta, dims, codes, acts, threads):
-    """Forward pass of every layer into `acts` (activation applied in place); returns ATL."""
-    m = XT.shape[0]
-    AT_prev = XT
+def forward_all(X, transposed, theta, dims, codes, acts, threads):
+    """Forward pass of every layer into `acts` (activation applied in place); returns AL."""
+    m = X.shape[0] if transposed else X.shape[1]
+    A_prev = X
     for l in range(codes.size):
-        AT = layer_block(acts, dims, m, l)
-        dense.forward(AT_prev, layer_W(theta, dims, l), layer_b(theta, dims, l), AT, AT, codes[l], threads)
-        AT_prev = AT
-    return AT_prev
+        A = layer_block(acts, dims, m, l)
+        W, b = layer_W(theta, dims, l), layer_b(theta, dims, l)
+        if l == 0 and transposed:
+            dense.forward_XT(W, b, X, A, A, codes[l], threads)
+        else:
+            dense.forward(W, b, A_prev, A, A, codes[l], threads)
+        A_prev = A
+    return A_prev
 
 
 @inline
-def backward_all(XT, y, theta, dims, codes, acts, deltas, grad, scratch, threads):
+def backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads):
     """Gradients of the cross-entropy into `grad` (theta's layout), from `acts`.
 
     ``dZL = (AL - Y) / m``; each layer then computes dW and db, and dZ of the
     layer below unless it is the first (no gradient for X).
     """
-    m = XT.shape[0]
+    m = X.shape[0] if transposed else X.shape[1]
     L = codes.size
     AL = layer_block(acts, dims, m, L - 1)
-    dZT = layer_block(deltas, dims, m, L - 1)
+    dZ = layer_block(deltas, dims, m, L - 1)
     for s in range(m):
-        dZT[s, 0] = (AL[s, 0] - y[s]) / m
+        dZ[0, s] = (AL[0, s] - y[s]) / m
     for l in range(L - 1, -1, -1):
-        AT_prev = XT if l == 0 else layer_block(acts, dims, m, l - 1)
-        dZ = scratch[: dims[l + 1] * m].reshape((dims[l + 1], m))
-        dense.grads(dZT, AT_prev, layer_W(grad, dims, l), layer_b(grad, dims, l), dZ, threads)
-        if l > 0:
-            dZT_prev = layer_block(deltas, dims, m, l - 1)
-            dense.backprop(dZT, layer_W(theta, dims, l), AT_prev, codes[l - 1], dZT_prev, threads)
-            dZT = dZT_prev
+        dW, db = layer_W(grad, dims, l), layer_b(grad, dims, l)
+        if l == 0:
+            if transposed:
+                dense.grads_XT(dZ, X, dW, db, threads)
+            else:
+                dense.grads(dZ, X, dW, db, threads)
+        else:
+            A_prev = layer_block(acts, dims, m, l - 1)
+            dense.grads(dZ, A_prev, dW, db, threads)
+            dZ_prev = layer_block(deltas, dims, m, l - 1)
+            dense.backprop(layer_W(theta, dims, l), dZ, A_prev, codes[l - 1], dZ_prev, threads)
+            dZ = dZ_prev
 
 
 @kernel
@@ -136,8 +155,8 @@ def all_finite(x):
 
 
 @parallel_kernel
-def train_loop(XT, y, theta, dims, codes, learning_rate, num_iterations, cost_every,
-               costs, lo, hi, acts, deltas, grad, scratch, threads):
+def train_loop(X, transposed, y, theta, dims, codes, learning_rate, num_iterations, cost_every,
+               costs, lo, hi, acts, deltas, grad, threads):
     """Batch gradient descent, entirely compiled: forward, cost, backward, update.
 
     Writes the cost before the update of iterations 0, cost_every, ... into
@@ -154,14 +173,14 @@ def train_loop(XT, y, theta, dims, codes, learning_rate, num_iterations, cost_ev
     last_finite = -1
     step = theta.dtype.type(learning_rate)
     for i in range(num_iterations):
-        ATL = forward_all(XT, theta, dims, codes, acts, threads)
+        AL = forward_all(X, transposed, theta, dims, codes, acts, threads)
         if i % cost_every == 0:
-            cost = cross_entropy(ATL.reshape(-1), y, lo, hi)
+            cost = cross_entropy(AL[0], y, lo, hi)
             if not (np.isfinite(cost) and all_finite(theta)):
                 return i, last_finite
             costs[i // cost_every] = cost
             last_finite = i
-        backward_all(XT, y, theta, dims, codes, acts, deltas, grad, scratch, threads)
+        backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads)
         for j in range(theta.size):
             theta[j] -= step * grad[j]
     if not all_finite(theta):
@@ -170,12 +189,12 @@ def train_loop(XT, y, theta, dims, codes, learning_rate, num_iterations, cost_ev
 
 
 @parallel_kernel
-def forward_kernel(XT, theta, dims, codes, acts, threads):
+def forward_kernel(X, transposed, theta, dims, codes, acts, threads):
     """:func:`forward_all` for Python callers."""
-    return forward_all(XT, theta, dims, codes, acts, threads)
+    return forward_all(X, transposed, theta, dims, codes, acts, threads)
 
 
 @parallel_kernel
-def backward_kernel(XT, y, theta, dims, codes, acts, deltas, grad, scratch, threads):
+def backward_kernel(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads):
     """:func:`backward_all` for Python callers."""
-    backward_all(XT, y, theta, dims, codes, acts, deltas, grad, scratch, threads)
+    backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads)
