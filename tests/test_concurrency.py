@@ -131,10 +131,10 @@ def test_two_threads_train_the_same_architecture_on_different_data():
 
 def test_two_estimators_fit_in_threads():
     rng = np.random.default_rng(3)
-    data = [problem(rng, [10, 1], 200, np.float64)[:2] for _ in range(2)]
-    nets = [nncore.Network([10, 6, 1], ["tanh", "sigmoid"], seed=i, tier="jit") for i in range(2)]
-    alone = [net.fit(X, Y, learning_rate=0.1, num_iterations=100).parameters_ for net, (X, Y) in zip(nets, data)]
-    calls = {str(i): (lambda net=net, X=X, Y=Y: net.fit(X, Y, learning_rate=0.1, num_iterations=100).parameters_)
+    data = [problem(rng, DEEP, M, np.float64)[:2] for _ in range(2)]
+    nets = [nncore.Network(DEEP, DEEP_ACTIVATIONS, seed=i, tier="jit") for i in range(2)]
+    alone = [net.fit(X, Y, learning_rate=0.05, num_iterations=20).parameters_ for net, (X, Y) in zip(nets, data)]
+    calls = {str(i): (lambda net=net, X=X, Y=Y: net.fit(X, Y, learning_rate=0.05, num_iterations=20).parameters_)
              for i, (net, (X, Y)) in enumerate(zip(nets, data))}
     for name, outcomes in in_threads(calls).items():
         for outcome in outcomes:
