@@ -615,7 +615,9 @@ def check_model_forward(X, parameters, activations):
 
 
 def check_predict(X, parameters, activations):
-    return check_model_forward(X, parameters, activations)
+    checked = check_model_forward(X, parameters, activations)
+    _require_one_output(checked["parameters"], len(checked["activations"]))
+    return checked
 
 
 def _output_and_labels(AL, Y):
@@ -671,6 +673,8 @@ def check_update_parameters(parameters, grads, learning_rate):
     _require_layer_shapes(params, L, None, "parameters")
     if not isinstance(grads, dict):
         raise TypeError(f"grads must be a dict {{'dW1': ..., 'db1': ..., ...}}; got {type(grads).__name__}.")
+    # The course's grads also carry dA0 ... dA<L-1>; they play no part in the update.
+    grads = {key: value for key, value in grads.items() if not (isinstance(key, str) and key.startswith("dA"))}
     grad_arrays = _convert_parameters(grads, L, "grads", prefix="d")
     for key, value in params.items():
         g = grad_arrays["d" + key]
@@ -692,12 +696,16 @@ def _classifier(X, Y, parameters, activations):
     params, activations, X, Y = parameters_and_data(
         parameters, activations, X, Y, sigmoid_output=True
     )
-    if params[f"W{len(activations)}"].shape[0] != 1:
+    _require_one_output(params, len(activations))
+    return params, activations, X, Y
+
+
+def _require_one_output(params, L):
+    if params[f"W{L}"].shape[0] != 1:
         raise ValueError(
             f"the output layer must have one unit for binary labels; "
-            f"W{len(activations)} has shape {params[f'W{len(activations)}'].shape}."
+            f"W{L} has shape {params[f'W{L}'].shape}. Use layer sizes ending in 1."
         )
-    return params, activations, X, Y
 
 
 def check_train(X, Y, parameters, activations, learning_rate, num_iterations, cost_every):

@@ -7,15 +7,8 @@ import numpy as np
 from nncore.errors import TrainingDiverged
 from nncore.interface import implements
 from reference.cost import compute_cost
-from reference.layers import linear_activation_backward, linear_activation_forward
+from reference.layers import linear_activation_backward, linear_activation_forward, linear_backward
 from reference.training import all_finite
-
-
-def _divide(x, d):
-    """``x / d`` with NumPy's result for ``d == 0`` (inf, or nan for 0 / 0); x, d >= 0."""
-    if d != 0:
-        return x / d
-    return math.inf if x != 0 else math.nan
 
 
 @implements
@@ -30,22 +23,23 @@ def model_forward(X, parameters, activations):
 
 @implements
 def model_backward(AL, Y, caches, activations):
-    """The course's ``L_model_backward``, literally.
+    """The lecture's backward pass: per sample ``dz[L] = a[L] - y``, then layer by layer.
 
-    Per sample ``dAL = -(y / a - (1 - y) / (1 - a))``, then
-    :func:`linear_activation_backward` for l = L ... 1, which goes through the
-    sigmoid's derivative at ZL instead of using ``dZL = AL - Y``. dA0 is
-    computed and dropped. As in the course, an output of exactly 0 or 1 divides
-    by zero; the division then gives inf or nan as NumPy's does, so training
-    diverges where the vectorized tiers do not.
+    ``dZ[L] = A[L] - Y`` is the course's own simplification of the
+    assignment's ``dAL = -(y / a - (1 - y) / (1 - a))`` times the sigmoid's
+    derivative; it stays finite when an output is exactly 0 or 1, where the
+    unsimplified product divides by zero. Then :func:`linear_backward` for
+    layer L and :func:`linear_activation_backward` for l = L-1 ... 1 (dA0 is
+    computed and dropped).
     """
     m = AL.shape[1]
-    dAL = np.empty((1, m), AL.dtype)
+    dZ = np.empty((1, m), AL.dtype)
     for i in range(m):
-        a, y = float(AL[0, i]), float(Y[0, i])
-        dAL[0, i] = -(_divide(y, a) - _divide(1.0 - y, 1.0 - a))
-    grads, dA = {}, dAL
-    for l in range(len(caches), 0, -1):
+        dZ[0, i] = float(AL[0, i]) - float(Y[0, i])
+    L = len(caches)
+    grads = {}
+    dA, grads[f"dW{L}"], grads[f"db{L}"] = linear_backward.kernel(dZ, caches[-1])
+    for l in range(L - 1, 0, -1):
         dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward.kernel(
             dA, caches[l - 1], activations[l - 1]
         )

@@ -86,6 +86,8 @@ def valid_call(draw, name):
         return call
     sigmoid_output = name in ("model_backward", "train", "gradient_check", "Network.fit")
     layer_dims, activations = draw(networks(sigmoid_output=sigmoid_output))
+    if name == "predict":
+        layer_dims[-1] = 1  # predictions are binary labels: one output unit
     parameters = network(rng, layer_dims, dtype)
     X = uniform(rng, (layer_dims[0], m), dtype, 2.0)
     if name in ("model_forward", "predict"):
