@@ -50,7 +50,8 @@ def _workload_help(name, text):
 
 
 _WORKLOAD_HELP = "\n".join(
-    [_workload_help(w.name, f"{w.description}; {w.iterations} iterations, loop tier {w.loop_iterations}")
+    [_workload_help(w.name, f"{w.description}; {w.iterations} iterations, loop tier "
+                    f"{w.loop_iterations or 'only with --loop-iterations'}")
      for w in WORKLOADS.values()]
     + [_workload_help(DOT, f"dot product of two {N:,}-element vectors, three ways")]
 )
@@ -61,9 +62,10 @@ workloads:
 
 The cat workloads need the course's files train_catvnoncat.h5 and
 test_catvnoncat.h5 in one folder, given by --data or ${DATA_ENV} (and h5py);
-without them they are skipped with a note. Exit status: 0; 1 when a workload
-asked for by --workloads or --data could not run; 2 for bad options or
---plot without matplotlib."""
+without them they are skipped with a note. Exit status: 0; 1 when a tier
+failed (the table says how; --json has the traceback) or a workload asked for
+by --workloads or --data could not run; 2 for bad options or --plot without
+matplotlib."""
 
 
 def _positive(text):
@@ -108,9 +110,9 @@ def add_arguments(parser):
         help="timed runs per workload and tier; the median is reported (default: 3)",
     )
     parser.add_argument(
-        "--threads", type=_thread_count, metavar="N",
-        help=f"threads for Numba and BLAS, 1 to {MAX_THREADS} (default: leave as is, "
-        f"now Numba {get_num_threads()})",
+        "--threads", type=_thread_count, default=1, metavar="N",
+        help=f"threads for Numba's kernels and BLAS, 1 to {MAX_THREADS} (default: 1, which compares the "
+        "tiers' arithmetic and stays steady on a shared machine; more measures the parallel speed-up)",
     )
     parser.add_argument(
         "--dtype", choices=("float64", "float32"), default="float64",
@@ -128,6 +130,14 @@ def add_arguments(parser):
     )
 
 
+def _load_average():
+    """The 1-minute load average, or None where the system does not tell."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 def _environment():
     blas = blas_threads()
     return {
@@ -137,6 +147,7 @@ def _environment():
         "numba": numba.__version__,
         "machine": platform.machine(),
         "cpu_count": os.cpu_count(),
+        "load_average": _load_average(),
         "threads": {"numba": get_num_threads(), "blas": max(blas.values()) if blas else None},
     }
 
@@ -239,12 +250,8 @@ def run(args):
     workloads = [name for name in CHOICES if args.workloads is None or name in args.workloads]
     tiers = [name for name in TIERS if args.tiers is None or name in args.tiers]
     options = (workloads, tiers, args.iterations, args.loop_iterations, args.repeats, args.dtype, args.data)
-    with Progress(_steps(workloads, tiers, args.repeats)) as progress:
-        if args.threads is None:
-            results = compare(*options, progress=progress)
-        else:
-            with threads(args.threads):
-                results = compare(*options, progress=progress)
+    with Progress(_steps(workloads, tiers, args.repeats)) as progress, threads(args.threads):
+        results = compare(*options, progress=progress)
     if args.json:
         print(json.dumps(report.to_json(results), indent=2))
     else:
@@ -256,4 +263,5 @@ def run(args):
         report.plot(results, args.plot)
         print(f"nncore compare: saved the plot to {args.plot}", file=sys.stderr)
     asked_for_cats = args.data is not None or args.workloads is not None
-    return 1 if missing and asked_for_cats else 0
+    failed = any(row["status"] == "error" for workload in results["workloads"] for row in workload["rows"])
+    return 1 if failed or (missing and asked_for_cats) else 0

@@ -17,6 +17,7 @@ figure against the loop tier's and the vector tier's.
 import math
 import statistics
 import time
+import traceback
 
 import numpy as np
 
@@ -68,7 +69,8 @@ def measure_tier(workload, tier, name, data, start, iterations, compared, repeat
         after `compared` iterations) and ``"_parameters"`` (after the timed runs).
     """
     progress.start(f"{workload.name}: {name}, " + (f"{compared} iterations" if name == "loop" else "warm-up"))
-    (check_parameters, check_costs), seconds = _timed(lambda: workload.run(tier, data, start, compared))
+    warm_up = max(compared, 1)  # a fast tier warms up even when the loop tier does not run
+    (check_parameters, check_costs), seconds = _timed(lambda: workload.run(tier, data, start, warm_up))
     if name == "loop":
         times = [seconds / compared]
         while len(times) < repeats and seconds < LOOP_REPEAT_LIMIT:
@@ -107,8 +109,10 @@ def measure_workload(workload, data, tiers, iterations, loop_iterations, repeats
     """Every tier of `tiers` on `workload`: one row each (see :func:`measure_tier`).
 
     Rows of tiers that cannot run (not importable, function not defined yet,
-    training diverged) have ``"status"`` ``"skipped"`` or ``"error"`` and a
-    ``"reason"``. Differences are against the loop tier and speed-ups against
+    the loop tier with ``loop_iterations = 0``) have ``"status"`` ``"skipped"``
+    and a ``"reason"``; rows of tiers that fail (training diverged, any
+    exception) have ``"status"`` ``"error"``, a one-line ``"reason"`` and,
+    for exceptions other than divergence, the ``"traceback"``. Differences are against the loop tier and speed-ups against
     the loop and vector tiers, when those ran.
 
     Returns
@@ -119,6 +123,13 @@ def measure_workload(workload, data, tiers, iterations, loop_iterations, repeats
     compared = min(loop_iterations, iterations)
     rows = []
     for name in tiers:
+        if name == "loop" and compared == 0:
+            reason = (
+                f"not run on {workload.name} by default (an iteration takes tens of seconds); "
+                f"run it with --workloads {workload.name} --loop-iterations 1"
+            )
+            rows.append({"tier": name, "status": "skipped", "reason": reason})
+            continue
         tier, reason = _tier_or_reason(name, workload.trainer)
         if tier is None:
             rows.append({"tier": name, "status": "skipped", "reason": reason})
@@ -127,6 +138,12 @@ def measure_workload(workload, data, tiers, iterations, loop_iterations, repeats
             rows.append(measure_tier(workload, tier, name, data, start, iterations, compared, repeats, progress))
         except TrainingDiverged as err:
             rows.append({"tier": name, "status": "error", "reason": str(err)})
+        except Exception as err:  # a broken tier must not hide the others' figures
+            first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
+            rows.append({
+                "tier": name, "status": "error", "reason": f"{type(err).__name__}: {first_line}",
+                "traceback": traceback.format_exc(),
+            })
     _add_comparisons(rows)
     return rows
 

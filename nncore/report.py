@@ -98,10 +98,8 @@ def _workload_lines(workload, repeats):
     table = (_grid(HEADERS, rows) if rows else []) + problems
     n = workload["compared_iterations"]
     if any(row["tier"] == "loop" and row["status"] == "ok" for row in workload["rows"]):
-        notes.append(
-            f"  max|d ...|: largest difference from the loop tier's costs and parameters over the "
-            f"first {n} iteration{'s' * (n != 1)}."
-        )
+        first = "first iteration" if n == 1 else f"first {n} iterations"
+        notes.append(f"  max|d ...|: largest difference from the loop tier's costs and parameters over the {first}.")
     if any(row["status"] == "ok" and row["tier"] != "loop" for row in workload["rows"]):
         notes.append(f"  Other tiers: median of {repeats} timed runs after a warm-up.")
     return lines + table + notes
@@ -115,8 +113,8 @@ def skipped_line(results):
 
 def _dot_lines(dot):
     lines = [
-        f"dot product of two {dot['n']:,}-element vectors (the course's vectorization demo; "
-        f"it quotes np.dot as ~300x faster than the loop)"
+        f"dot product of two {dot['n']:,}-element vectors (the course's vectorization demo, "
+        f"which quotes np.dot ~300x faster than the loop)"
     ]
     rows = []
     for row in dot["rows"]:
@@ -137,6 +135,12 @@ def table(results):
         f"nncore {env['nncore']} compare: {results['dtype']}, threads: Numba {threads['numba']}{blas}; "
         f"Python {env['python']}, NumPy {env['numpy']}, Numba {env['numba']}"
     ]
+    load, cores = env.get("load_average"), env.get("cpu_count")
+    if load is not None and cores and load >= cores:
+        lines.append(
+            f"The machine is busy (load average {load:.1f} on {cores} cores): other processes share the "
+            f"cores, so timings vary from run to run."
+        )
     if results["cat_data"] and not results["cat_data"]["found"]:
         lines.append(skipped_line(results))
     for workload in results["workloads"]:

@@ -140,6 +140,21 @@ def test_tier_without_the_function_is_a_skipped_row(monkeypatch):
     assert "\n  new   skipped: tier 'new' does not define train yet\n" in text
 
 
+def test_a_failing_tier_is_an_error_row_and_exit_status_1(capsys, monkeypatch):
+    def train(*args):
+        raise RuntimeError("kernel exploded\nsecond line")
+
+    real = measure.get_tier
+    monkeypatch.setattr(measure, "get_tier", lambda name: types.SimpleNamespace(train=train) if name == "jit" else real(name))
+    status = main(["compare", "--json", "--workloads", "planar", "--tiers", "vector", "jit", "--iterations", "2",
+                   "--repeats", "1"])
+    rows = rows_by_tier(json.loads(capsys.readouterr().out)["workloads"][0])
+    assert status == 1
+    assert rows["vector"]["status"] == "ok"
+    assert rows["jit"]["status"] == "error" and rows["jit"]["reason"] == "RuntimeError: kernel exploded"
+    assert "second line" in rows["jit"]["traceback"] and "Traceback" in rows["jit"]["traceback"]
+
+
 def test_warm_up_is_the_compared_run_and_not_timed(monkeypatch):
     """Each fast tier trains once for the compared iterations (the warm-up), then `repeats` timed full runs."""
     calls, vector = [], nncore.get_tier("vector")
