@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import types
@@ -11,6 +12,8 @@ import pytest
 
 import nncore
 from nncore import cli, compare
+
+ROOT = Path(__file__).parents[1]
 
 #: Every option of ``nncore compare``.
 COMPARE_OPTIONS = ["--workloads", "--tiers", "--iterations", "--loop-iterations", "--repeats", "--threads",
@@ -107,6 +110,7 @@ def test_python_dash_m_nncore(tmp_path):
         [sys.executable, "-m", "nncore", "compare", "--json", "--workloads", "planar", "--tiers", "vector",
          "--iterations", "2", "--repeats", "1"],
         capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # no progress bar when standard error is not a terminal
@@ -116,5 +120,5 @@ def test_python_dash_m_nncore(tmp_path):
 
 def test_console_script_is_declared():
     tomllib = pytest.importorskip("tomllib")
-    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert pyproject["project"]["scripts"] == {"nncore": "nncore.cli:main"}
