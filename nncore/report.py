@@ -100,8 +100,9 @@ def _workload_lines(workload, repeats):
     if any(row["tier"] == "loop" and row["status"] == "ok" for row in workload["rows"]):
         first = "first iteration" if n == 1 else f"first {n} iterations"
         notes.append(f"  max|d ...|: largest difference from the loop tier's costs and parameters over the {first}.")
-    if any(row["status"] == "ok" and row["tier"] != "loop" for row in workload["rows"]):
-        notes.append(f"  Other tiers: median of {repeats} timed runs after a warm-up.")
+    timed = [row["tier"] for row in workload["rows"] if row["status"] == "ok" and row["tier"] != "loop"]
+    if timed:
+        notes.append(f"  {', '.join(timed)}: median of {repeats} timed run{'s' * (repeats != 1)} after a warm-up.")
     return lines + table + notes
 
 
