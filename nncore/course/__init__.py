@@ -18,7 +18,7 @@ Examples
 --------
 >>> from nncore import course
 >>> result = course.planar(tier="vector", num_iterations=1000)
->>> round(result.costs[0], 6), result.train_accuracy > 0.85
+>>> round(float(result.costs[0]), 6), result.train_accuracy > 0.85
 (0.693048, True)
 
 On the command line: ``python -m nncore course planar --tier vector``

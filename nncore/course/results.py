@@ -47,7 +47,9 @@ class Training:
         The same on the test set; None where the course has none (planar).
     wall_time : float
         Seconds spent training (the tier's ``train`` or ``optimize``), without
-        loading the data or predicting.
+        loading the data or predicting, after an untimed warm-up (one
+        iteration on two samples; in a sweep, one for the whole sweep) so that
+        a JIT tier's compilation is not counted.
     parameters : dict
         The trained ``{"W1", "b1", ...}``; logistic regression's ``w`` and
         ``b`` as the one-layer network ``W1 = w.T``, ``b1 = [[b]]``.
