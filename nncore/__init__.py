@@ -16,6 +16,18 @@ from nncore.network import LogisticRegression, Network, NotFittedError
 from nncore.persistence import load_parameters, save_parameters
 from nncore.tiers import TIERS, get_tier
 
+#: Imported on first use: they import Numba, which the loop and vector tiers do not need.
+_THREAD_FUNCTIONS = ("get_num_threads", "set_num_threads", "threads")
+
+
+def __getattr__(name):
+    if name in _THREAD_FUNCTIONS:
+        import importlib
+
+        return getattr(importlib.import_module("nncore.threadpool"), name)
+    raise AttributeError(f"module 'nncore' has no attribute {name!r}")
+
+
 __all__ = [
     "__version__",
     "ACTIVATIONS",
@@ -26,9 +38,12 @@ __all__ = [
     "TIERS",
     "TrainingDiverged",
     "datasets",
+    "get_num_threads",
     "get_tier",
     "gradient_check",
     "initialize_parameters",
     "load_parameters",
     "save_parameters",
+    "set_num_threads",
+    "threads",
 ]

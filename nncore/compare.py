@@ -20,7 +20,7 @@ from nncore import measure, report
 from nncore._version import __version__
 from nncore.datasets import DATA_ENV, data_folder
 from nncore.progress import Progress
-from nncore.threads import MAX_THREADS, blas_threads, get_num_threads, threads
+from nncore.threadpool import MAX_THREADS, blas_threads, get_num_threads, threads
 from nncore.tiers import TIERS
 from nncore.vectorization import METHODS, N
 from nncore.workloads import WORKLOADS

@@ -17,7 +17,7 @@ from helpers import TOLERANCES
 from nncore import compare, measure, report
 from nncore.cli import main
 from nncore.progress import Progress
-from nncore.threads import MAX_THREADS, get_num_threads
+from nncore.threadpool import MAX_THREADS, get_num_threads
 from nncore.vectorization import vectors
 from nncore.workloads import WORKLOADS
 

@@ -2,7 +2,7 @@
 
 Numba's default threading layer may fall back to "workqueue", which aborts
 the interpreter when two threads enter parallel kernels at the same time;
-:mod:`nncore.threads` selects the "threadsafe" layer (OpenMP or TBB) instead.
+:mod:`nncore.threadpool` selects the "threadsafe" layer (OpenMP or TBB) instead.
 (Checked: with ``NUMBA_THREADING_LAYER=workqueue`` the threaded tests here
 abort the interpreter ("Fatal Python error: Aborted").)
 Each run here is compared with the same run made alone, bit for bit: the

@@ -98,10 +98,10 @@ def report(result):
 
 
 def _threads(n):
-    """`n` threads for Numba and BLAS inside the block (see :mod:`nncore.threads`); None leaves them."""
+    """`n` threads for Numba and BLAS inside the block (see :mod:`nncore.threadpool`); None leaves them."""
     if n is None:
         return contextlib.nullcontext()
-    from nncore.threads import threads  # imports Numba: only when asked for
+    from nncore.threadpool import threads  # imports Numba: only when asked for
 
     return threads(n)
 

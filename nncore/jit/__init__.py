@@ -9,7 +9,7 @@ threads (:func:`nncore.set_num_threads`); results for a fixed thread count are
 deterministic. Compiler settings live in :mod:`nncore.jit.config` only.
 """
 
-from nncore import threads as _threads  # noqa: F401  (chooses Numba's threading layer first)
+from nncore import threadpool as _threadpool  # noqa: F401  (chooses Numba's threading layer first)
 from nncore.jit.activations import (
     leaky_relu,
     leaky_relu_backward,
