@@ -126,7 +126,7 @@ def test_flatten_images_order_and_range():
     X = flatten_images(x)
     assert X.shape == (12, 2)
     np.testing.assert_array_equal(X[:, 1] * 255, np.arange(12, 24))
-    assert X.flags.c_contiguous
+    assert X.flags.f_contiguous  # each image contiguous, as the course's transposed view
 
 
 def test_flatten_images_float32():
