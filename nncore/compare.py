@@ -110,9 +110,9 @@ def add_arguments(parser):
         help="timed runs per workload and tier; the median is reported (default: 3)",
     )
     parser.add_argument(
-        "--threads", type=_thread_count, default=1, metavar="N",
-        help=f"threads for Numba's kernels and BLAS, 1 to {MAX_THREADS} (default: 1, which compares the "
-        "tiers' arithmetic and stays steady on a shared machine; more measures the parallel speed-up)",
+        "--threads", type=_thread_count, default=MAX_THREADS, metavar="N",
+        help=f"threads for Numba's kernels and BLAS, 1 to {MAX_THREADS} (default: {MAX_THREADS}, every "
+        "core; on a machine other jobs keep busy, 1 gives steadier figures)",
     )
     parser.add_argument(
         "--dtype", choices=("float64", "float32"), default="float64",

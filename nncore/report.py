@@ -140,7 +140,7 @@ def table(results):
     if load is not None and cores and load >= cores:
         lines.append(
             f"The machine is busy (load average {load:.1f} on {cores} cores): other processes share the "
-            f"cores, so timings vary from run to run."
+            f"cores, so timings vary from run to run (multi-threaded BLAS worst; --threads 1 is steadier)."
         )
     if results["cat_data"] and not results["cat_data"]["found"]:
         lines.append(skipped_line(results))

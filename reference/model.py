@@ -5,7 +5,7 @@ import math
 import numpy as np
 
 from nncore.errors import TrainingDiverged
-from nncore.interface import implements
+from nncore.interface import implements, layer_by_layer
 from reference.cost import compute_cost
 from reference.layers import linear_activation_backward, linear_activation_forward, linear_backward
 from reference.training import all_finite
@@ -14,11 +14,7 @@ from reference.training import all_finite
 @implements
 def model_forward(X, parameters, activations):
     """The course's ``L_model_forward``: :func:`linear_activation_forward` for l = 1 ... L."""
-    A, caches = X, []
-    for l, activation in enumerate(activations, start=1):
-        A, cache = linear_activation_forward.kernel(A, parameters[f"W{l}"], parameters[f"b{l}"], activation)
-        caches.append(cache)
-    return A, caches
+    return layer_by_layer(linear_activation_forward.kernel, X, parameters, activations)
 
 
 @implements

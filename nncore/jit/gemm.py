@@ -61,7 +61,8 @@ def _dot_4x5(a0, a1, a2, a3, w0, w1, w2, w3, w4, zero):
 
 
 @inline
-def _dot_4x1(a0, a1, a2, a3, w0, zero):
+def dot_4x1(a0, a1, a2, a3, w0, zero):
+    """The dot products of four rows a0 ... a3 with one row w0, sharing its loads."""
     c0 = c1 = c2 = c3 = zero
     for k in range(a0.size):
         w = w0[k]
@@ -126,7 +127,7 @@ def _dot_block(P, Q, out, r_lo, r_hi, c_lo, c_hi, k_lo, k_hi, zero):
                     out[r + i, c + j] += t[4 * j + i]
             c += 5
         while c < c_hi:
-            t1 = _dot_4x1(a0, a1, a2, a3, Q[c, k_lo:k_hi], zero)
+            t1 = dot_4x1(a0, a1, a2, a3, Q[c, k_lo:k_hi], zero)
             for i in range(4):
                 out[r + i, c] += t1[i]
             c += 1

@@ -17,17 +17,9 @@ from numba import prange
 from nncore.errors import TrainingDiverged
 from nncore.interface import implements, probability_bounds
 from nncore.jit import simdmath
+from nncore.jit.gemm import dot_4x1
 from nncore.jit.config import inline, kernel, parallel_kernel
 from nncore.jit.dense import PARALLEL_MIN_WORK, ROW_ALIGN, block_of
-
-
-@inline
-def _dot4(w, x0, x1, x2, x3, zero):
-    c0 = c1 = c2 = c3 = zero
-    for k in range(w.size):
-        v = w[k]
-        c0 += v * x0[k]; c1 += v * x1[k]; c2 += v * x2[k]; c3 += v * x3[k]  # noqa: E702
-    return c0, c1, c2, c3
 
 
 @inline
@@ -64,7 +56,7 @@ def rows_pass(XT, y, w, b, dw, r_lo, r_hi, with_cost, lo, hi):
     r = r_lo
     while r + 4 <= r_hi:
         x0, x1, x2, x3 = XT[r], XT[r + 1], XT[r + 2], XT[r + 3]
-        z = _dot4(w, x0, x1, x2, x3, zero)
+        z = dot_4x1(x0, x1, x2, x3, w, zero)  # four dot products sharing the loads of w
         d0, c0 = _term(z[0] + b, y[r], inv_m, lo, hi)
         d1, c1 = _term(z[1] + b, y[r + 1], inv_m, lo, hi)
         d2, c2 = _term(z[2] + b, y[r + 2], inv_m, lo, hi)

@@ -4,7 +4,7 @@ import numba
 import numpy as np
 
 from nncore.errors import TrainingDiverged
-from nncore.interface import implements, probability_bounds
+from nncore.interface import implements, layer_by_layer, probability_bounds
 from nncore.jit import network
 from nncore.jit.elementwise import cross_entropy
 from nncore.jit.layers import linear_activation_forward
@@ -13,11 +13,7 @@ from nncore.jit.layers import linear_activation_forward
 @implements
 def model_forward(X, parameters, activations):
     """The fused layer kernel layer by layer, keeping Z and A of each layer for the caches."""
-    A, caches = X, []
-    for l, activation in enumerate(activations, start=1):
-        A, cache = linear_activation_forward.kernel(A, parameters[f"W{l}"], parameters[f"b{l}"], activation)
-        caches.append(cache)
-    return A, caches
+    return layer_by_layer(linear_activation_forward.kernel, X, parameters, activations)
 
 
 @implements

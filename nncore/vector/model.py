@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from nncore.errors import TrainingDiverged
-from nncore.interface import LayerCache, implements
+from nncore.interface import LayerCache, implements, layer_by_layer
 from nncore.vector.activations import BACKWARD_FROM_A, FORWARD
 from nncore.vector.cost import cross_entropy
 from nncore.vector.layers import linear_activation_forward
@@ -76,11 +76,7 @@ def all_finite(parameters):
 @implements
 def model_forward(X, parameters, activations):
     """:func:`linear_activation_forward` layer by layer."""
-    A, caches = X, []
-    for l, activation in enumerate(activations, start=1):
-        A, cache = linear_activation_forward.kernel(A, parameters[f"W{l}"], parameters[f"b{l}"], activation)
-        caches.append(cache)
-    return A, caches
+    return layer_by_layer(linear_activation_forward.kernel, X, parameters, activations)
 
 
 @implements
