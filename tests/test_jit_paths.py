@@ -1,0 +1,63 @@
+"""The JIT tier's size-dependent paths agree with the vector tier.
+
+The JIT tier picks its kernels by size: plain loops for tiny products,
+register-blocked kernels, a one-sample-per-row input for wide inputs, threads
+for large layers and BLAS for products whose dimensions all reach
+``BLAS_MIN_DIM``. The cross-tier tests use small shapes; these use shapes
+just past each threshold, so every path runs (with the thresholds of
+nncore/jit/dense.py and nncore/jit/network.py as they are).
+"""
+
+import numpy as np
+import pytest
+
+import nncore
+from helpers import assert_tiers_agree, problem
+
+pytestmark = pytest.mark.skipif("jit" not in nncore.TIERS, reason="the JIT tier is not installed")
+
+
+@pytest.fixture(scope="module")
+def limits():
+    from nncore.jit import dense, network
+
+    return dense.BLAS_MIN_DIM, network.XT_MIN_FEATURES
+
+
+NETWORKS = {
+    # every product of the hidden layer goes to BLAS; the input is read one sample per row
+    "blas": lambda blas, xt: [blas + 2, blas + 1, blas + 3, 1],
+    # a wide input (one sample per row) into a narrow layer: the register-blocked kernels
+    "wide input": lambda blas, xt: [xt + 5, 7, 1],
+    # a narrow input in the course's layout
+    "narrow input": lambda blas, xt: [xt - 1, 9, 1],
+}
+
+
+@pytest.mark.parametrize("shape", NETWORKS, ids=list(NETWORKS))
+def test_train_agrees_with_vector_tier(shape, limits, dtype, rng):
+    layer_dims = NETWORKS[shape](*limits)
+    m = limits[0] + 5
+    X, Y, parameters = problem(rng, layer_dims, m, dtype)
+    X = X / np.sqrt(layer_dims[0])
+    activations = ["relu"] * (len(layer_dims) - 2) + ["sigmoid"]
+    jit, vector = nncore.get_tier("jit"), nncore.get_tier("vector")
+    for threads in (1, 2):
+        with nncore.threads(min(threads, nncore.threadpool.MAX_THREADS)):
+            ours = jit.train(X, Y, parameters, activations, 0.1, 4, 1)
+        ref = vector.train(X, Y, parameters, activations, 0.1, 4, 1)
+        assert_tiers_agree(f"jit.train[{shape}, threads={threads}]", ours, ref, dtype=dtype)
+
+
+@pytest.mark.parametrize("shape", NETWORKS, ids=list(NETWORKS))
+def test_model_backward_agrees_with_vector_tier(shape, limits, dtype, rng):
+    layer_dims = NETWORKS[shape](*limits)
+    X, Y, parameters = problem(rng, layer_dims, limits[0] + 5, dtype)
+    X = X / np.sqrt(layer_dims[0])
+    activations = ["tanh"] * (len(layer_dims) - 2) + ["sigmoid"]
+    jit, vector = nncore.get_tier("jit"), nncore.get_tier("vector")
+    AL, caches = jit.model_forward(X, parameters, activations)
+    AL_ref, caches_ref = vector.model_forward(X, parameters, activations)
+    assert_tiers_agree(f"jit.model_forward[{shape}]", AL, AL_ref, dtype=dtype)
+    grads = jit.model_backward(AL, Y, caches, activations)
+    assert_tiers_agree(f"jit.model_backward[{shape}]", grads, vector.model_backward(AL_ref, Y, caches_ref, activations), dtype=dtype)
