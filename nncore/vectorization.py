@@ -39,28 +39,12 @@ def numpy_dot(a, b):
 
 @functools.cache
 def _compile_jit_dot():
-    """A serial dot-product kernel compiled with the JIT tier's settings, or None without them.
-
-    Uses ``nncore.jit.dot`` when the JIT tier exposes one; otherwise compiles
-    the loop below with :func:`nncore.jit.config.kernel` (the one place where
-    the tier's compiler options live, so fast-math lets LLVM vectorize the sum).
-    """
+    """The JIT tier's :func:`nncore.jit.dot`, or None without the tier."""
     try:
         import nncore.jit as jit
-        from nncore.jit.config import kernel
     except ImportError:
         return None
-    if callable(getattr(jit, "dot", None)):
-        return jit.dot
-
-    @kernel
-    def dot(a, b):
-        c = a.dtype.type(0)
-        for i in range(a.size):
-            c += a[i] * b[i]
-        return c
-
-    return dot
+    return jit.dot
 
 
 def jit_dot(a, b):

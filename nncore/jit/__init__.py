@@ -20,9 +20,11 @@ from nncore.jit.activations import (
     tanh,
     tanh_backward,
 )
-from nncore.jit.basics import image2vector, l1_loss, l2_loss, normalize_rows, sigmoid_derivative, softmax
+from nncore.jit.basics import dot, image2vector, l1_loss, l2_loss, normalize_rows, sigmoid_derivative, softmax
 from nncore.jit.layers import linear_activation_backward, linear_activation_forward, linear_backward, linear_forward
 from nncore.jit.logistic import optimize, propagate
 from nncore.jit.model import compute_cost, model_backward, model_forward, predict, train, update_parameters
 
-from nncore.interface import FUNCTIONS as __all__  # noqa: E402
+from nncore.interface import FUNCTIONS  # noqa: E402
+
+__all__ = [*FUNCTIONS, "dot"]

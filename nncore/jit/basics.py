@@ -2,12 +2,16 @@
 
 import math
 
+import numba
 import numpy as np
+from numba import prange
 
+from nncore import validation
 from nncore.interface import implements
 from nncore.jit import simdmath
 from nncore.jit.activations import apply
-from nncore.jit.config import kernel
+from nncore.jit.config import kernel, parallel_kernel
+from nncore.jit.dense import block_of
 from nncore.jit.elementwise import SIGMOID, grad_from_output
 
 
@@ -96,3 +100,46 @@ def l1_loss(yhat, y):
 def l2_loss(yhat, y):
     """A compiled loop summing ``(y - yhat)**2`` in float64."""
     return _sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 2)
+
+
+@kernel
+def _dot_block(a, b):
+    s = a.dtype.type(0)
+    for i in range(a.size):
+        s += a[i] * b[i]
+    return s
+
+
+@parallel_kernel
+def _dot(a, b, threads):
+    partial = np.zeros(threads)
+    for t in prange(threads):
+        lo, hi = block_of(a.size, threads, t, 64)
+        partial[t] = _dot_block(a[lo:hi], b[lo:hi])
+    return partial.sum()
+
+
+def dot(a, b):
+    """Dot product of two vectors: the course's vectorization demo as a JIT kernel.
+
+    Not part of the tier interface. Each thread sums a block of the products in
+    vector registers (fast-math reassociation lets LLVM vectorize the sum), then
+    the threads' partial sums are added; below 2**16 elements one thread does it.
+
+    Parameters
+    ----------
+    a, b : array_like of shape (n,)
+        Real numbers; converted to one floating dtype and made contiguous.
+
+    Returns
+    -------
+    float
+    """
+    a, b = validation.as_numeric(a, "a"), validation.as_numeric(b, "b")
+    if a.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"a and b must be vectors of one length; got shapes {a.shape} and {b.shape}.")
+    dtype = validation.common_float(a, b)
+    a = np.ascontiguousarray(a, dtype=dtype)
+    b = np.ascontiguousarray(b, dtype=dtype)
+    threads = numba.get_num_threads() if a.size >= 1 << 16 else 1
+    return float(_dot(a, b, threads))
