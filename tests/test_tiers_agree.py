@@ -40,7 +40,8 @@ def test_every_registered_tier_imports_and_implements_the_interface():
     assert "loop" in TIERS and "vector" in TIERS
     for name, module in TIERS.items():
         assert missing(module) == [], f"tier {name!r} lacks {missing(module)}"
-        assert sorted(module.__all__) == sorted(FUNCTIONS)
+        # every interface function is exported; a tier may add kernels of its own (nncore.jit.dot)
+        assert set(FUNCTIONS) <= set(module.__all__)
 
 
 def test_no_registered_tier_is_left_empty():
