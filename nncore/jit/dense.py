@@ -191,95 +191,132 @@ def blas_worth(a, b, c):
     return a >= BLAS_MIN_DIM and b >= BLAS_MIN_DIM and c >= BLAS_MIN_DIM
 
 
-@inline
-def _sums_parallel(dZ, db, threads):
-    for t in prange(threads):
-        lo, hi = block_of(dZ.shape[0], threads, t, ROW_ALIGN)
+# Each pass is a "part" kernel, thread t's share of `parts`, run under one
+# prange (or called once when a single thread does it all): one parallel
+# region per pass keeps the compiled training loop, and its compile time, small.
+
+
+@kernel
+def forward_part(W, b, A_prev, Z, A, code, blas, t, parts):
+    """Part t of the forward pass: a block of samples (only the epilogue after BLAS)."""
+    lo, hi = block_of(Z.shape[1], parts, t, SAMPLE_ALIGN)
+    if blas:
+        epilogue_forward_block(Z, A, b, code, lo, hi)
+    else:
+        forward_block(W, b, A_prev, Z, A, code, lo, hi)
+
+
+@kernel
+def forward_XT_part(W, b, XT, Z, A, code, t, parts):
+    """Part t of the forward pass from a one-sample-per-row input: a block of samples."""
+    lo, hi = block_of(Z.shape[1], parts, t, ROW_ALIGN)
+    forward_block_XT(W, b, XT, Z, A, code, lo, hi)
+
+
+@kernel
+def backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, t, parts):
+    """Part t of the backward step to the layer below: a block of samples."""
+    lo, hi = block_of(dZ.shape[1], parts, t, SAMPLE_ALIGN)
+    if blas:
+        epilogue_backprop_block(dZ_prev, A_prev, code_prev, lo, hi)
+    else:
+        backprop_block(W, dZ, A_prev, code_prev, dZ_prev, lo, hi)
+
+
+@kernel
+def grads_part(dZ, A_prev, dW, db, blas, t, parts):
+    """Part t of dW and db: a block of units, or of features when there are few units."""
+    n, n_prev = dW.shape
+    if blas:
+        lo, hi = block_of(n, parts, t, ROW_ALIGN)
         row_sums(dZ, db, lo, hi)
+    elif n >= n_prev:
+        lo, hi = block_of(n, parts, t, ROW_ALIGN)
+        grads_block(dZ, A_prev, dW, db, lo, hi, 0, n_prev)
+    else:
+        lo, hi = block_of(n_prev, parts, t, FEATURE_ALIGN)
+        grads_block(dZ, A_prev, dW, db, 0, n, lo, hi)
+
+
+@kernel
+def grads_XT_part(dZ, XT, dW, db, blas, t, parts):
+    """Part t of dW and db from a one-sample-per-row input: a block of features."""
+    if blas:
+        lo, hi = block_of(dW.shape[0], parts, t, ROW_ALIGN)
+        row_sums(dZ, db, lo, hi)
+    else:
+        lo, hi = block_of(dW.shape[1], parts, t, FEATURE_ALIGN)
+        grads_block_XT(dZ, XT, dW, db, lo, hi)
 
 
 @inline
 def forward(W, b, A_prev, Z, A, code, threads):
-    """All of :func:`forward_block`, split by samples among threads when worth it."""
+    """``Z = W @ A_prev + b``, ``A = g(Z)``: BLAS, threads or one thread, by size."""
     n, n_prev = W.shape
     m = Z.shape[1]
-    if blas_worth(n, n_prev, m):
+    blas = blas_worth(n, n_prev, m)
+    if blas:
         blas_product(W, A_prev, Z)
+    if threads > 1 and (blas or parallel_worth(m * n * n_prev, threads)):
         for t in prange(threads):
-            lo, hi = block_of(m, threads, t, SAMPLE_ALIGN)
-            epilogue_forward_block(Z, A, b, code, lo, hi)
-    elif parallel_worth(m * n * n_prev, threads):
-        for t in prange(threads):
-            lo, hi = block_of(m, threads, t, SAMPLE_ALIGN)
-            forward_block(W, b, A_prev, Z, A, code, lo, hi)
+            forward_part(W, b, A_prev, Z, A, code, blas, t, threads)
     else:
-        forward_block(W, b, A_prev, Z, A, code, 0, m)
+        forward_part(W, b, A_prev, Z, A, code, blas, 0, 1)
 
 
 @inline
 def forward_XT(W, b, XT, Z, A, code, threads):
-    """All of :func:`forward_block_XT`, split by samples among threads when worth it."""
+    """:func:`forward` from a one-sample-per-row input, by the dot-product kernel."""
     n, n_prev = W.shape
     m = Z.shape[1]
     if parallel_worth(m * n * n_prev, threads):
         for t in prange(threads):
-            lo, hi = block_of(m, threads, t, ROW_ALIGN)
-            forward_block_XT(W, b, XT, Z, A, code, lo, hi)
+            forward_XT_part(W, b, XT, Z, A, code, t, threads)
     else:
-        forward_block_XT(W, b, XT, Z, A, code, 0, m)
+        forward_XT_part(W, b, XT, Z, A, code, 0, 1)
 
 
 @inline
 def backprop(W, dZ, A_prev, code_prev, dZ_prev, threads):
-    """All of :func:`backprop_block`, split by samples among threads when worth it."""
+    """``dZ_prev = (W.T @ dZ) * g'(A_prev)``: BLAS, threads or one thread, by size."""
     n, n_prev = W.shape
     m = dZ.shape[1]
-    if blas_worth(n, n_prev, m):
+    blas = blas_worth(n, n_prev, m)
+    if blas:
         blas_product(W.T, dZ, dZ_prev)
+    if threads > 1 and (blas or parallel_worth(m * n * n_prev, threads)):
         for t in prange(threads):
-            lo, hi = block_of(m, threads, t, SAMPLE_ALIGN)
-            epilogue_backprop_block(dZ_prev, A_prev, code_prev, lo, hi)
-    elif parallel_worth(m * n * n_prev, threads):
-        for t in prange(threads):
-            lo, hi = block_of(m, threads, t, SAMPLE_ALIGN)
-            backprop_block(W, dZ, A_prev, code_prev, dZ_prev, lo, hi)
+            backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, t, threads)
     else:
-        backprop_block(W, dZ, A_prev, code_prev, dZ_prev, 0, m)
+        backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, 0, 1)
 
 
 @inline
 def grads(dZ, A_prev, dW, db, threads):
-    """All of :func:`grads_block`, split by units (or by features when there are few units)."""
+    """``dW = dZ @ A_prev.T`` and ``db``: BLAS, threads or one thread, by size."""
     n, n_prev = dW.shape
-    if blas_worth(n, n_prev, dZ.shape[1]):
+    blas = blas_worth(n, n_prev, dZ.shape[1])
+    if blas:
         blas_product(dZ, A_prev.T, dW)
-        _sums_parallel(dZ, db, threads)
-    elif parallel_worth(dZ.size * n_prev, threads):
-        if n >= n_prev:
-            for t in prange(threads):
-                lo, hi = block_of(n, threads, t, ROW_ALIGN)
-                grads_block(dZ, A_prev, dW, db, lo, hi, 0, n_prev)
-        else:
-            for t in prange(threads):
-                lo, hi = block_of(n_prev, threads, t, FEATURE_ALIGN)
-                grads_block(dZ, A_prev, dW, db, 0, n, lo, hi)
+    if threads > 1 and (blas or parallel_worth(dZ.size * n_prev, threads)):
+        for t in prange(threads):
+            grads_part(dZ, A_prev, dW, db, blas, t, threads)
     else:
-        grads_block(dZ, A_prev, dW, db, 0, n, 0, n_prev)
+        grads_part(dZ, A_prev, dW, db, blas, 0, 1)
 
 
 @inline
 def grads_XT(dZ, XT, dW, db, threads):
-    """All of :func:`grads_block_XT`, split by features among threads when worth it."""
+    """:func:`grads` from a one-sample-per-row input."""
     n, n_prev = dW.shape
-    if blas_worth(n, n_prev, dZ.shape[1]):
+    blas = blas_worth(n, n_prev, dZ.shape[1])
+    if blas:
         blas_product(dZ, XT, dW)
-        _sums_parallel(dZ, db, threads)
-    elif parallel_worth(dZ.size * n_prev, threads):
+    if threads > 1 and (blas or parallel_worth(dZ.size * n_prev, threads)):
         for t in prange(threads):
-            lo, hi = block_of(n_prev, threads, t, FEATURE_ALIGN)
-            grads_block_XT(dZ, XT, dW, db, lo, hi)
+            grads_XT_part(dZ, XT, dW, db, blas, t, threads)
     else:
-        grads_block_XT(dZ, XT, dW, db, 0, n_prev)
+        grads_XT_part(dZ, XT, dW, db, blas, 0, 1)
 
 
 # Entry points for Python callers: the inline passes above compiled on their own.
