@@ -23,7 +23,7 @@ from nncore.progress import Progress
 from nncore.threadpool import MAX_THREADS, blas_threads, get_num_threads, threads
 from nncore.tiers import TIERS
 from nncore.vectorization import METHODS, N
-from nncore.workloads import WORKLOADS
+from nncore.workloads import DEFAULT_WORKLOADS, WORKLOADS
 
 #: The name of the dot-product demo in ``--workloads``.
 DOT = "dot"
@@ -51,7 +51,8 @@ def _workload_help(name, text):
 
 _WORKLOAD_HELP = "\n".join(
     [_workload_help(w.name, f"{w.description}; {w.iterations} iterations, loop tier "
-                    f"{w.loop_iterations or 'only with --loop-iterations'}")
+                    f"{w.loop_iterations or 'only with --loop-iterations'}"
+                    + ("" if w.by_default else "; only with --workloads"))
      for w in WORKLOADS.values()]
     + [_workload_help(DOT, f"dot product of two {N:,}-element vectors, three ways")]
 )
@@ -89,7 +90,8 @@ def add_arguments(parser):
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
         "--workloads", nargs="+", choices=CHOICES, metavar="NAME",
-        help=f"what to run, any of {', '.join(CHOICES)} (default: all)",
+        help=f"what to run, any of {', '.join(CHOICES)} (default: all but "
+        f"{', '.join(sorted(set(WORKLOADS) - set(DEFAULT_WORKLOADS)))})",
     )
     parser.add_argument(
         "--tiers", nargs="+", choices=TIERS, metavar="TIER",
@@ -166,7 +168,7 @@ def _steps(workloads, tiers, repeats):
     return sum(len(METHODS) if name == DOT else per_workload for name in workloads)
 
 
-def compare(workloads=CHOICES, tiers=TIERS, iterations=None, loop_iterations=None, repeats=3,
+def compare(workloads=(*DEFAULT_WORKLOADS, DOT), tiers=TIERS, iterations=None, loop_iterations=None, repeats=3,
             dtype="float64", data=None, progress=None):
     """Run the comparison and return its figures.
 
@@ -247,7 +249,8 @@ def run(args):
         except ImportError as err:
             print(f"nncore compare: {err}", file=sys.stderr)
             return 2
-    workloads = [name for name in CHOICES if args.workloads is None or name in args.workloads]
+    chosen = (*DEFAULT_WORKLOADS, DOT) if args.workloads is None else args.workloads
+    workloads = [name for name in CHOICES if name in chosen]
     tiers = [name for name in TIERS if args.tiers is None or name in args.tiers]
     options = (workloads, tiers, args.iterations, args.loop_iterations, args.repeats, args.dtype, args.data)
     with Progress(_steps(workloads, tiers, args.repeats)) as progress, threads(args.threads):

@@ -11,7 +11,10 @@ function trains it and how to score the result:
   tier's ``optimize``;
 * ``deep-cats``: the L-layer network ``[12288, 20, 7, 5, 1]`` (ReLU x 3,
   sigmoid), ``"he"`` weights after seed 1, learning rate 0.0075, the course's
-  ``L_layer_model``, trained with the tier's ``train``.
+  ``L_layer_model``, trained with the tier's ``train``;
+* ``wide`` (run only when asked for): a ``[1024, 512, 256, 1]`` ReLU network
+  on 65536 seeded random samples, where the matrix products are large enough
+  for the machine's GEMM peak to bound the time.
 """
 
 from dataclasses import dataclass
@@ -57,6 +60,11 @@ class Workload:
     needs_cat_data : bool
     trainer : {"train", "optimize"}
         The tier function that trains it.
+    synthetic_samples : int
+        When positive, the data are this many seeded random samples in [0, 1)
+        with random labels instead of a course data set.
+    by_default : bool
+        Whether ``nncore compare`` runs it without ``--workloads``.
     """
 
     name: str
@@ -70,6 +78,8 @@ class Workload:
     loop_iterations: int
     needs_cat_data: bool
     trainer: str = "train"
+    synthetic_samples: int = 0
+    by_default: bool = True
 
     def load(self, dtype=np.float64, folder=None):
         """The samples, in `dtype` (cat images flattened and divided by 255).
@@ -79,6 +89,11 @@ class Workload:
         FileNotFoundError, ValueError, ImportError
             From :func:`nncore.datasets.load_cat` when the cat data cannot be read.
         """
+        if self.synthetic_samples:
+            rng = np.random.default_rng(self.seed)
+            shape = (self.synthetic_samples, self.layer_dims[0])
+            X = rng.random(shape, dtype=np.float64).astype(dtype).T  # each sample contiguous, as flatten_images
+            return Data(X, (rng.random((1, self.synthetic_samples)) < 0.5).astype(dtype))
         if not self.needs_cat_data:
             X, Y = planar()
             return Data(X.astype(dtype), Y.astype(dtype))
@@ -87,6 +102,12 @@ class Workload:
             flatten_images(train_x, dtype), train_y.astype(dtype),
             flatten_images(test_x, dtype), test_y.astype(dtype),
         )
+
+    def load_size(self):
+        """The number of training samples, without loading them."""
+        if self.synthetic_samples:
+            return self.synthetic_samples
+        return 209 if self.needs_cat_data else 400
 
     def initial_parameters(self, dtype=np.float64):
         """The course's starting point: ``{"W1", "b1", ...}``, or ``{"w", "b"}`` for logistic regression."""
@@ -149,5 +170,14 @@ WORKLOADS = {
             # the loop tier takes ~25 s per iteration here on 2 cores: only when asked for
             iterations=50, loop_iterations=0, needs_cat_data=True,
         ),
+        Workload(
+            "wide", "[1024, 512, 256, 1] ReLU x2/sigmoid network on 65536 random samples, learning rate 0.01",
+            (1024, 512, 256, 1), ("relu", "relu", "sigmoid"), "he", 1, 0.01,
+            # ~2 s per iteration in the vector tier and 0.5 GB of data: only when asked for
+            iterations=3, loop_iterations=0, needs_cat_data=False, synthetic_samples=65536, by_default=False,
+        ),
     )
 }
+
+#: The workloads ``nncore compare`` and the asv suite run by default.
+DEFAULT_WORKLOADS = tuple(name for name, w in WORKLOADS.items() if w.by_default)

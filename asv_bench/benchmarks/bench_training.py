@@ -1,6 +1,6 @@
 """Training on the course's three workloads: one iteration, a short run, its memory, speed-ups.
 
-The workloads are those of ``nncore compare`` (:data:`nncore.workloads.WORKLOADS`),
+The workloads are those ``nncore compare`` runs by default (:data:`nncore.workloads.DEFAULT_WORKLOADS`),
 with seeded random images of the cat data's shape in place of the files, so the
 suite runs anywhere.
 """
@@ -9,7 +9,7 @@ import timeit
 
 import numpy as np
 
-from nncore.workloads import WORKLOADS, Data
+from nncore.workloads import DEFAULT_WORKLOADS, WORKLOADS, Data
 
 from . import TIERS, Benchmark, skip_slow_loop, tier
 
@@ -35,7 +35,7 @@ def operations(workload, data, iterations):
 
 
 class _Problem(Benchmark):
-    params = [TIERS, list(WORKLOADS)]
+    params = [TIERS, list(DEFAULT_WORKLOADS)]
     param_names = ["tier", "workload"]
 
     def setup(self, name, workload):
@@ -71,7 +71,7 @@ class SpeedUp(_Problem):
     machine slows both alike and the ratio stays put.
     """
 
-    params = [TIERS, list(WORKLOADS), ["loop", "vector"]]
+    params = [TIERS, list(DEFAULT_WORKLOADS), ["loop", "vector"]]
     param_names = ["tier", "workload", "baseline"]
     unit = "x"
 
