@@ -61,3 +61,18 @@ def test_model_backward_agrees_with_vector_tier(shape, limits, dtype, rng):
     assert_tiers_agree(f"jit.model_forward[{shape}]", AL, AL_ref, dtype=dtype)
     grads = jit.model_backward(AL, Y, caches, activations)
     assert_tiers_agree(f"jit.model_backward[{shape}]", grads, vector.model_backward(AL_ref, Y, caches_ref, activations), dtype=dtype)
+
+
+@pytest.mark.parametrize("shape", NETWORKS, ids=list(NETWORKS))
+def test_results_are_deterministic_for_a_thread_count(shape, limits, rng):
+    """Threads own disjoint blocks of every output and sum in a fixed order: runs repeat bit for bit."""
+    layer_dims = NETWORKS[shape](*limits)
+    X, Y, parameters = problem(rng, layer_dims, limits[0] + 5, np.float64)
+    activations = ["relu"] * (len(layer_dims) - 2) + ["sigmoid"]
+    jit = nncore.get_tier("jit")
+    with nncore.threads(nncore.threadpool.MAX_THREADS):
+        first = jit.train(X, Y, parameters, activations, 0.1, 3, 1)
+        again = jit.train(X, Y, parameters, activations, 0.1, 3, 1)
+    np.testing.assert_array_equal(first[1], again[1])
+    for key in parameters:
+        np.testing.assert_array_equal(first[0][key], again[0][key])
