@@ -186,6 +186,10 @@ def public(rows):
     return [{key: value for key, value in row.items() if not key.startswith("_")} for row in rows]
 
 
+#: Pause between methods of the dot demo, longer than the thread pools' spin-wait.
+POOL_IDLE_SECONDS = 0.3
+
+
 def _time_call(function, a, b, repeats, warm_up):
     """Median seconds per call of ``function(a, b)`` over `repeats` timings, and its result."""
     number = 1
@@ -220,6 +224,10 @@ def measure_dot(n, dtype, repeats, progress):
             rows.append({"method": method, "label": label, "status": "skipped", "reason": "no JIT tier (nncore.jit)"})
             continue
         progress.start(f"dot product: {label}")
+        # OpenBLAS's threads spin for ~0.1 s after a call and Numba's OpenMP threads
+        # after a parallel region, taking the cores from the other pool's next call:
+        # let the previous method's threads go to sleep first.
+        time.sleep(POOL_IDLE_SECONDS)
         seconds, value = _time_call(function, a, b, repeats, warm_up=method != "python")
         rows.append({"method": method, "label": label, "status": "ok", "seconds": seconds, "value": value})
     ran = {row["method"]: row for row in rows if row["status"] == "ok"}
