@@ -25,7 +25,8 @@ def problem(workload):
     if not workload.needs_cat_data:
         return workload.load()
     rng = np.random.default_rng(0)
-    return Data(rng.random((workload.layer_dims[0], 209)), (rng.random((1, 209)) < 0.35).astype(np.float64))
+    X = rng.random((209, workload.layer_dims[0])).T  # each image contiguous, as flatten_images returns them
+    return Data(X, (rng.random((1, 209)) < 0.35).astype(np.float64))
 
 
 def operations(workload, data, iterations):
