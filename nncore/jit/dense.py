@@ -4,9 +4,9 @@ Activations and gradients are stored as in the course, one unit per row and
 one sample per column (``A`` of shape (n, m), C-contiguous), so the hidden
 layers' loops run along samples and vectorize however few units a layer has.
 The network's input may instead be stored one sample per row (``XT``, shape
-(m, n_x)): for wide inputs such as the 12288 pixels of a cat image the first
-layer's products are then long dot products over contiguous features
-(``*_XT`` passes).
+(m, n_x), passed with ``transposed=True``): for wide inputs such as the 12288
+pixels of a cat image the first layer's products are then long dot products
+over contiguous features.
 
 * forward: ``Z = W @ A_prev + b``, then ``A = g(Z)``, a block of samples at a
   time, so the activation runs on columns still in cache;
@@ -18,7 +18,7 @@ Products too large for the kernels to beat BLAS (:data:`BLAS_MIN_DIM`) are
 handed to it, with the element-wise rest in one parallel pass after.
 
 The ``*_block`` kernels are serial. :func:`forward`, :func:`backprop` and
-:func:`grads` (and their ``_XT`` twins) split the output among threads with
+:func:`grads` split the output among threads with
 ``prange`` over thread ids, each thread writing only its own block, when a
 layer has enough work to pay for waking the threads
 (:data:`PARALLEL_MIN_WORK` multiply-adds); else they call the serial kernel
@@ -80,14 +80,17 @@ def _activate_columns(Z, A, code, lo, hi):
 
 
 @kernel
-def forward_block(W, b, A_prev, Z, A, code, s_lo, s_hi):
+def forward_block(W, b, A_prev, transposed, Z, A, code, s_lo, s_hi):
     """Samples [s_lo, s_hi) of ``Z = W @ A_prev + b`` and ``A = g(Z)``.
 
     Parameters
     ----------
     W : ndarray of shape (n, n_prev), C-contiguous
     b : ndarray of shape (n,)
-    A_prev : ndarray of shape (n_prev, m), C-contiguous
+    A_prev : ndarray of shape (n_prev, m), C-contiguous; (m, n_prev) when `transposed`
+        The layer's input; when `transposed` it is stored one sample per row
+        and the product is computed as dot products over its rows.
+    transposed : bool
     Z, A : ndarray of shape (n, m), C-contiguous
         May be the same array (the activation is then applied in place).
     code : int
@@ -97,18 +100,10 @@ def forward_block(W, b, A_prev, Z, A, code, s_lo, s_hi):
         hi = min(lo + BLOCK, s_hi)
         for u in range(W.shape[0]):
             Z[u, lo:hi] = b[u]
-        gemm.axpy_rows(W, A_prev, Z, 0, W.shape[0], lo, hi)
-        _activate_columns(Z, A, code, lo, hi)
-
-
-@kernel
-def forward_block_XT(W, b, XT, Z, A, code, s_lo, s_hi):
-    """:func:`forward_block` for an input stored one sample per row, XT (m, n_x)."""
-    for lo in range(s_lo, s_hi, BLOCK):
-        hi = min(lo + BLOCK, s_hi)
-        for u in range(W.shape[0]):
-            Z[u, lo:hi] = b[u]
-        gemm.dot_rows(W, XT, Z, 0, W.shape[0], lo, hi)
+        if transposed:
+            gemm.dot_rows(W, A_prev, Z, 0, W.shape[0], lo, hi)
+        else:
+            gemm.axpy_rows(W, A_prev, Z, 0, W.shape[0], lo, hi)
         _activate_columns(Z, A, code, lo, hi)
 
 
@@ -197,20 +192,13 @@ def blas_worth(a, b, c):
 
 
 @kernel
-def forward_part(W, b, A_prev, Z, A, code, blas, t, parts):
+def forward_part(W, b, A_prev, transposed, Z, A, code, blas, t, parts):
     """Part t of the forward pass: a block of samples (only the epilogue after BLAS)."""
-    lo, hi = block_of(Z.shape[1], parts, t, SAMPLE_ALIGN)
+    lo, hi = block_of(Z.shape[1], parts, t, ROW_ALIGN if transposed else SAMPLE_ALIGN)
     if blas:
         epilogue_forward_block(Z, A, b, code, lo, hi)
     else:
-        forward_block(W, b, A_prev, Z, A, code, lo, hi)
-
-
-@kernel
-def forward_XT_part(W, b, XT, Z, A, code, t, parts):
-    """Part t of the forward pass from a one-sample-per-row input: a block of samples."""
-    lo, hi = block_of(Z.shape[1], parts, t, ROW_ALIGN)
-    forward_block_XT(W, b, XT, Z, A, code, lo, hi)
+        forward_block(W, b, A_prev, transposed, Z, A, code, lo, hi)
 
 
 @kernel
@@ -224,12 +212,16 @@ def backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, t, parts):
 
 
 @kernel
-def grads_part(dZ, A_prev, dW, db, blas, t, parts):
-    """Part t of dW and db: a block of units, or of features when there are few units."""
+def grads_part(dZ, A_prev, transposed, dW, db, blas, t, parts):
+    """Part t of dW and db: a block of units, or of features when there are few units
+    or the input is stored one sample per row."""
     n, n_prev = dW.shape
     if blas:
         lo, hi = block_of(n, parts, t, ROW_ALIGN)
         row_sums(dZ, db, lo, hi)
+    elif transposed:
+        lo, hi = block_of(n_prev, parts, t, FEATURE_ALIGN)
+        grads_block_XT(dZ, A_prev, dW, db, lo, hi)
     elif n >= n_prev:
         lo, hi = block_of(n, parts, t, ROW_ALIGN)
         grads_block(dZ, A_prev, dW, db, lo, hi, 0, n_prev)
@@ -238,42 +230,23 @@ def grads_part(dZ, A_prev, dW, db, blas, t, parts):
         grads_block(dZ, A_prev, dW, db, 0, n, lo, hi)
 
 
-@kernel
-def grads_XT_part(dZ, XT, dW, db, blas, t, parts):
-    """Part t of dW and db from a one-sample-per-row input: a block of features."""
-    if blas:
-        lo, hi = block_of(dW.shape[0], parts, t, ROW_ALIGN)
-        row_sums(dZ, db, lo, hi)
-    else:
-        lo, hi = block_of(dW.shape[1], parts, t, FEATURE_ALIGN)
-        grads_block_XT(dZ, XT, dW, db, lo, hi)
-
-
 @inline
-def forward(W, b, A_prev, Z, A, code, threads):
-    """``Z = W @ A_prev + b``, ``A = g(Z)``: BLAS, threads or one thread, by size."""
+def forward(W, b, A_prev, transposed, Z, A, code, threads):
+    """``Z = W @ A_prev + b``, ``A = g(Z)``: BLAS, threads or one thread, by size.
+
+    A `transposed` input (one sample per row) always goes to the dot-product
+    kernel, which beats BLAS on it.
+    """
     n, n_prev = W.shape
     m = Z.shape[1]
-    blas = blas_worth(n, n_prev, m)
+    blas = not transposed and blas_worth(n, n_prev, m)
     if blas:
         blas_product(W, A_prev, Z)
     if threads > 1 and (blas or parallel_worth(m * n * n_prev, threads)):
         for t in prange(threads):
-            forward_part(W, b, A_prev, Z, A, code, blas, t, threads)
+            forward_part(W, b, A_prev, transposed, Z, A, code, blas, t, threads)
     else:
-        forward_part(W, b, A_prev, Z, A, code, blas, 0, 1)
-
-
-@inline
-def forward_XT(W, b, XT, Z, A, code, threads):
-    """:func:`forward` from a one-sample-per-row input, by the dot-product kernel."""
-    n, n_prev = W.shape
-    m = Z.shape[1]
-    if parallel_worth(m * n * n_prev, threads):
-        for t in prange(threads):
-            forward_XT_part(W, b, XT, Z, A, code, t, threads)
-    else:
-        forward_XT_part(W, b, XT, Z, A, code, 0, 1)
+        forward_part(W, b, A_prev, transposed, Z, A, code, blas, 0, 1)
 
 
 @inline
@@ -292,44 +265,31 @@ def backprop(W, dZ, A_prev, code_prev, dZ_prev, threads):
 
 
 @inline
-def grads(dZ, A_prev, dW, db, threads):
-    """``dW = dZ @ A_prev.T`` and ``db``: BLAS, threads or one thread, by size."""
+def grads(dZ, A_prev, transposed, dW, db, threads):
+    """``dW = dZ @ A_prev.T`` and ``db``: BLAS, threads or one thread, by size.
+
+    A `transposed` input is stored one sample per row, (m, n_prev).
+    """
     n, n_prev = dW.shape
     blas = blas_worth(n, n_prev, dZ.shape[1])
     if blas:
-        blas_product(dZ, A_prev.T, dW)
+        if transposed:
+            blas_product(dZ, A_prev, dW)
+        else:
+            blas_product(dZ, A_prev.T, dW)
     if threads > 1 and (blas or parallel_worth(dZ.size * n_prev, threads)):
         for t in prange(threads):
-            grads_part(dZ, A_prev, dW, db, blas, t, threads)
+            grads_part(dZ, A_prev, transposed, dW, db, blas, t, threads)
     else:
-        grads_part(dZ, A_prev, dW, db, blas, 0, 1)
-
-
-@inline
-def grads_XT(dZ, XT, dW, db, threads):
-    """:func:`grads` from a one-sample-per-row input."""
-    n, n_prev = dW.shape
-    blas = blas_worth(n, n_prev, dZ.shape[1])
-    if blas:
-        blas_product(dZ, XT, dW)
-    if threads > 1 and (blas or parallel_worth(dZ.size * n_prev, threads)):
-        for t in prange(threads):
-            grads_XT_part(dZ, XT, dW, db, blas, t, threads)
-    else:
-        grads_XT_part(dZ, XT, dW, db, blas, 0, 1)
+        grads_part(dZ, A_prev, transposed, dW, db, blas, 0, 1)
 
 
 # Entry points for Python callers: the inline passes above compiled on their own.
 
 
 @parallel_kernel
-def forward_kernel(W, b, A_prev, Z, A, code, threads):
-    forward(W, b, A_prev, Z, A, code, threads)
-
-
-@parallel_kernel
-def forward_XT_kernel(W, b, XT, Z, A, code, threads):
-    forward_XT(W, b, XT, Z, A, code, threads)
+def forward_kernel(W, b, A_prev, transposed, Z, A, code, threads):
+    forward(W, b, A_prev, transposed, Z, A, code, threads)
 
 
 @parallel_kernel
@@ -338,10 +298,5 @@ def backprop_kernel(W, dZ, A_prev, code_prev, dZ_prev, threads):
 
 
 @parallel_kernel
-def grads_kernel(dZ, A_prev, dW, db, threads):
-    grads(dZ, A_prev, dW, db, threads)
-
-
-@parallel_kernel
-def grads_XT_kernel(dZ, XT, dW, db, threads):
-    grads_XT(dZ, XT, dW, db, threads)
+def grads_kernel(dZ, A_prev, transposed, dW, db, threads):
+    grads(dZ, A_prev, transposed, dW, db, threads)

@@ -22,8 +22,7 @@ def layer_forward(A_prev, W, b, code):
     b = np.ascontiguousarray(b.reshape(-1))
     Z = np.empty((W.shape[0], A_prev.shape[1]), A_prev.dtype)
     A = Z if code == IDENTITY else np.empty_like(Z)
-    forward = dense.forward_XT_kernel if transposed else dense.forward_kernel
-    forward(W, b, X, Z, A, code, numba.get_num_threads())
+    dense.forward_kernel(W, b, X, transposed, Z, A, code, numba.get_num_threads())
     return Z, A
 
 
@@ -36,7 +35,7 @@ def layer_backward(dZ, A_prev, W):
     threads = numba.get_num_threads()
     dW = np.empty_like(W)
     db = np.empty(n, dZ.dtype)
-    (dense.grads_XT_kernel if transposed else dense.grads_kernel)(dZ, X, dW, db, threads)
+    dense.grads_kernel(dZ, X, transposed, dW, db, threads)
     dW /= m
     db /= m
     dA_prev = np.empty((W.shape[1], m), dZ.dtype)

@@ -108,11 +108,8 @@ def forward_all(X, transposed, theta, dims, codes, acts, threads):
     A_prev = X
     for l in range(codes.size):
         A = layer_block(acts, dims, m, l)
-        W, b = layer_W(theta, dims, l), layer_b(theta, dims, l)
-        if l == 0 and transposed:
-            dense.forward_XT(W, b, X, A, A, codes[l], threads)
-        else:
-            dense.forward(W, b, A_prev, A, A, codes[l], threads)
+        dense.forward(layer_W(theta, dims, l), layer_b(theta, dims, l), A_prev, transposed and l == 0,
+                      A, A, codes[l], threads)
         A_prev = A
     return A_prev
 
@@ -133,13 +130,10 @@ def backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threa
     for l in range(L - 1, -1, -1):
         dW, db = layer_W(grad, dims, l), layer_b(grad, dims, l)
         if l == 0:
-            if transposed:
-                dense.grads_XT(dZ, X, dW, db, threads)
-            else:
-                dense.grads(dZ, X, dW, db, threads)
+            dense.grads(dZ, X, transposed, dW, db, threads)
         else:
             A_prev = layer_block(acts, dims, m, l - 1)
-            dense.grads(dZ, A_prev, dW, db, threads)
+            dense.grads(dZ, A_prev, False, dW, db, threads)
             dZ_prev = layer_block(deltas, dims, m, l - 1)
             dense.backprop(layer_W(theta, dims, l), dZ, A_prev, codes[l - 1], dZ_prev, threads)
             dZ = dZ_prev
