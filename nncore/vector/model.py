@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from nncore.errors import TrainingDiverged
-from nncore.interface import LayerCache, implements, layer_by_layer
+from nncore.interface import implements, layer_by_layer
 from nncore.vector.activations import BACKWARD_FROM_A, FORWARD
 from nncore.vector.cost import cross_entropy
 from nncore.vector.layers import linear_activation_forward
