@@ -2,8 +2,7 @@
 
 * ``tier``: each registered tier other than the reference (``loop``) that
   imports, as a module; ``any_tier``: each tier including the reference. A
-  new tier registered in :data:`nncore.TIERS` (``nncore.jit`` once it exists)
-  is picked up without edits here.
+  new tier registered in :data:`nncore.TIERS` is picked up without edits here.
 * ``dtype``: float64 and float32.
 * ``rng``: a ``numpy.random.Generator`` seeded from the test's id, so each test
   draws its own data and every run draws the same.
@@ -11,8 +10,9 @@
 The fixtures are session-scoped so that Hypothesis tests can use them.
 Hypothesis profiles: ``default`` (20 examples), ``ci`` (8) and ``thorough``
 (500, to measure tolerances), chosen with the ``HYPOTHESIS_PROFILE``
-environment variable; neither has a deadline, because
-the loop tier is slow on purpose and the JIT tier compiles on first call.
+environment variable; none has a deadline, because the loop tier is slow on
+purpose and the JIT tier compiles on first call. Each starts from Hypothesis'
+own default, which under a ``CI`` environment variable is derandomized.
 """
 
 import os
@@ -21,18 +21,21 @@ import zlib
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.database import InMemoryExampleDatabase
 
 from helpers import COMPARED, OBSERVED, TIERS
 
-settings.register_profile(
-    "default", deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "ci", deadline=None, max_examples=8, suppress_health_check=[HealthCheck.too_slow]
-)
-settings.register_profile(
-    "thorough", deadline=None, max_examples=500, suppress_health_check=[HealthCheck.too_slow]
-)
+# Hypothesis keeps no example database under a CI variable (its "ci" profile). Give it one in
+# memory there: the pytest plugin stacks one settings object per parametrized run of a @given
+# test, and with no database each run looks it up through the whole stack, one frame per run;
+# test_fuzz's 1127 cases of one test overflowed the stack in CI (hypothesis 6.170).
+_DATABASE = settings.default.database
+if _DATABASE is None:
+    _DATABASE = InMemoryExampleDatabase()
+_COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], database=_DATABASE)
+settings.register_profile("default", max_examples=20, **_COMMON)
+settings.register_profile("ci", max_examples=8, **_COMMON)
+settings.register_profile("thorough", max_examples=500, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
