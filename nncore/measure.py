@@ -28,6 +28,11 @@ from nncore.vectorization import METHODS, jit_available, vectors
 #: The loop tier repeats its run (up to `repeats` times) only when one run takes less than this (seconds).
 LOOP_REPEAT_LIMIT = 0.5
 
+#: Pause before each tier and each method of the dot demo (seconds). OpenBLAS's threads spin for
+#: about 0.1 s after a call, Numba's OpenMP threads after a parallel region; a call made meanwhile
+#: shares the cores with them (a JIT deep-cats run right after the vector tier took twice as long).
+POOL_IDLE_SECONDS = 0.3
+
 #: A fast call (the dot demo) is repeated within one timing until the timing lasts this long (seconds).
 MIN_TIMING = 0.02
 
@@ -69,6 +74,7 @@ def measure_tier(workload, tier, name, data, start, iterations, compared, repeat
         after `compared` iterations) and ``"_parameters"`` (after the timed runs).
     """
     progress.start(f"{workload.name}: {name}, " + (f"{compared} iterations" if name == "loop" else "warm-up"))
+    time.sleep(POOL_IDLE_SECONDS)  # the previous tier's BLAS or OpenMP threads may still be spinning
     warm_up = max(compared, 1)  # a fast tier warms up even when the loop tier does not run
     (check_parameters, check_costs), seconds = _timed(lambda: workload.run(tier, data, start, warm_up))
     if name == "loop":
@@ -186,10 +192,6 @@ def public(rows):
     return [{key: value for key, value in row.items() if not key.startswith("_")} for row in rows]
 
 
-#: Pause between methods of the dot demo, longer than the thread pools' spin-wait.
-POOL_IDLE_SECONDS = 0.3
-
-
 def _time_call(function, a, b, repeats, warm_up):
     """Median seconds per call of ``function(a, b)`` over `repeats` timings, and its result."""
     number = 1
@@ -224,10 +226,7 @@ def measure_dot(n, dtype, repeats, progress):
             rows.append({"method": method, "label": label, "status": "skipped", "reason": "no JIT tier (nncore.jit)"})
             continue
         progress.start(f"dot product: {label}")
-        # OpenBLAS's threads spin for ~0.1 s after a call and Numba's OpenMP threads
-        # after a parallel region, taking the cores from the other pool's next call:
-        # let the previous method's threads go to sleep first.
-        time.sleep(POOL_IDLE_SECONDS)
+        time.sleep(POOL_IDLE_SECONDS)  # the previous method's threads may still be spinning
         seconds, value = _time_call(function, a, b, repeats, warm_up=method != "python")
         rows.append({"method": method, "label": label, "status": "ok", "seconds": seconds, "value": value})
     ran = {row["method"]: row for row in rows if row["status"] == "ok"}
