@@ -1,8 +1,9 @@
 """The JIT tier's one-layer passes (public wrappers over :mod:`nncore.jit.dense`).
 
-Arrays keep the course's layout, C-contiguous. An input A_prev with many
-features (:data:`nncore.jit.network.XT_MIN_FEATURES`) is read one sample per
-row instead, for long dot products: free when it is Fortran-ordered.
+Arrays keep the course's layout, C-contiguous. A Fortran-ordered input A_prev
+with many features (:data:`nncore.jit.network.XT_MIN_FEATURES`), such as the
+images ``flatten_images`` returns, is read one sample per row instead, for long
+dot products; a C-ordered one is read as it is, never copied for one pass.
 """
 
 import numba
@@ -17,7 +18,7 @@ from nncore.jit.network import input_layout
 
 def layer_forward(A_prev, W, b, code):
     """Z and A (n, m) of one layer; A is Z itself for the identity."""
-    X, transposed = input_layout(A_prev)
+    X, transposed = input_layout(A_prev, copy=False)
     W = np.ascontiguousarray(W)
     b = np.ascontiguousarray(b.reshape(-1))
     Z = np.empty((W.shape[0], A_prev.shape[1]), A_prev.dtype)
@@ -30,7 +31,7 @@ def layer_backward(dZ, A_prev, W):
     """(dA_prev, dW, db) of one layer from dZ (n, m)."""
     dZ = np.ascontiguousarray(dZ)
     W = np.ascontiguousarray(W)
-    X, transposed = input_layout(A_prev)
+    X, transposed = input_layout(A_prev, copy=False)
     n, m = dZ.shape
     threads = numba.get_num_threads()
     dW = np.empty_like(W)

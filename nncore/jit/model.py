@@ -30,7 +30,7 @@ def model_backward(AL, Y, caches, activations):
     for l, cache in enumerate(caches, start=1):
         parameters[f"W{l}"], parameters[f"b{l}"] = cache.W, cache.b
     packed = network.Packed(parameters, activations)
-    X, transposed = network.input_layout(caches[0].A_prev)
+    X, transposed = network.input_layout(caches[0].A_prev, copy=False)
     m = AL.shape[1]
     acts = np.empty(packed.activation_size(m), AL.dtype)
     for l, cache in enumerate(caches):
@@ -76,7 +76,7 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
 def predict(X, parameters, activations):
     """The compiled forward pass of ``train``, then ``AL > 0.5``."""
     packed = network.Packed(parameters, activations)
-    X, transposed = network.input_layout(X)
+    X, transposed = network.input_layout(X, copy=False)
     m = X.shape[0] if transposed else X.shape[1]
     acts = np.empty(packed.activation_size(m), X.dtype)
     AL = network.forward_kernel(X, transposed, packed.theta, packed.dims, packed.codes, acts,
