@@ -8,6 +8,7 @@ message a user sees.
 """
 
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -221,6 +222,27 @@ def test_fortran_ordered_and_strided_inputs_give_the_same_training(any_tier):
 def test_each_interface_function_has_a_checker_of_its_signature(name):
     checker = validation.CHECKS[name]
     assert list(inspect.signature(checker).parameters) == list(inspect.signature(SPEC[name]).parameters)
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_arguments_bind_as_signature_bind_does(name):
+    """The wrappers' fast positional binding gives what inspect's does, and the same errors."""
+    from nncore.interface import _binder
+
+    signature = inspect.signature(SPEC[name])
+    bind = _binder(signature)
+    names = list(signature.parameters)
+    for count in range(len(names) + 2):
+        args = tuple(f"value {i}" for i in range(count))
+        for kwargs in ({}, {names[-1]: "by keyword"}):
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as expected:
+                with pytest.raises(TypeError, match=re.escape(str(expected))):
+                    bind(args, kwargs)
+            else:
+                bound.apply_defaults()
+                assert bind(args, kwargs) == bound.arguments
 
 
 def test_every_tier_function_is_validated(any_tier):
