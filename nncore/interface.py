@@ -614,16 +614,16 @@ def _binder(signature):
     ``apply_defaults``, an eighth of a small layer's call); keywords, and
     calls ``bind`` would refuse, go through ``bind`` for its checks and errors.
     """
+    parameters = signature.parameters.values()
     names = tuple(signature.parameters)
-    plain = all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
-    defaults = {n: p.default for n, p in signature.parameters.items() if p.default is not inspect.Parameter.empty}
+    defaults = tuple(p.default for p in parameters if p.default is not inspect.Parameter.empty)
+    # Positional-or-keyword parameters with defaults last: any count from `required` up binds in order.
+    plain = all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
+    required = len(names) - len(defaults)
 
     def bind(args, kwargs):
-        if plain and not kwargs and len(args) <= len(names) and all(n in defaults for n in names[len(args):]):
-            arguments = dict(zip(names, args))
-            for n in names[len(args):]:
-                arguments[n] = defaults[n]
-            return arguments
+        if plain and not kwargs and required <= len(args) <= len(names):
+            return dict(zip(names, args + defaults[len(args) - required:]))
         bound = signature.bind(*args, **kwargs)
         bound.apply_defaults()
         return bound.arguments
