@@ -1,18 +1,18 @@
 """nncore: the neural-network math of "Neural Networks and Deep Learning" in three tiers.
 
 The same functions (:mod:`nncore.interface`) exist as explicit loops (tier
-``"loop"``, the :mod:`reference` package), as vectorized NumPy (``"vector"``,
+``"loop"``, :mod:`nncore.loop`, the repository's ``reference/`` folder), as vectorized NumPy (``"vector"``,
 :mod:`nncore.vector`) and as Numba kernels (``"jit"``, :mod:`nncore.jit`), and
 agree numerically. Pick one with :func:`get_tier`.
 """
 
 from nncore import datasets
 from nncore._version import __version__
-from nncore.errors import TrainingDiverged
+from nncore.errors import NotFittedError, TrainingDiverged
+from nncore.estimators import LogisticRegression, Network
 from nncore.gradcheck import gradient_check
 from nncore.initializers import initialize_parameters
 from nncore.interface import ACTIVATIONS, LayerCache
-from nncore.network import LogisticRegression, Network, NotFittedError
 from nncore.persistence import load_parameters, save_parameters
 from nncore.tiers import TIERS, get_tier
 

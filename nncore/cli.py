@@ -3,7 +3,7 @@
 Each subcommand is a module with ``add_arguments(parser)`` and ``run(args)``
 returning the exit status, imported only when that subcommand runs:
 
-* ``compare`` (:mod:`nncore.compare`): the tiers side by side on the course's workloads;
+* ``compare`` (:mod:`nncore.bench.command`): the tiers side by side on the course's workloads;
 * ``course`` (:mod:`nncore.course`): the course's assignments.
 """
 
@@ -16,7 +16,10 @@ from nncore._version import __version__
 
 #: Subcommand -> (module, one-line help).
 COMMANDS = {
-    "compare": ("nncore.compare", "time the tiers against each other on the course's workloads and check they agree"),
+    "compare": (
+        "nncore.bench.command",
+        "time the tiers against each other on the course's workloads and check they agree",
+    ),
     "course": ("nncore.course", "run the course's assignments with nncore"),
 }
 

@@ -32,3 +32,10 @@ class TrainingDiverged(FloatingPointError):
 
     def __reduce__(self):
         return type(self), (self.iteration, self.learning_rate, self.last_finite)
+
+
+class NotFittedError(ValueError, AttributeError):
+    """An estimator was used for prediction before :meth:`fit`.
+
+    A subclass of both ``ValueError`` and ``AttributeError``, as scikit-learn's.
+    """

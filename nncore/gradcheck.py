@@ -77,7 +77,7 @@ def _relative(numerical, analytic):
 
 
 def _functions(tier):
-    """The tier's model_forward, compute_cost and model_backward (their kernels when they have them)."""
+    """The tier's model_forward, compute_cost and model_backward (unchecked, when they have that)."""
     module = get_tier(tier) if isinstance(tier, str) else tier
     missing = [name for name in _NEEDED if not callable(getattr(module, name, None))]
     if missing:
@@ -85,8 +85,8 @@ def _functions(tier):
             f"tier must be a tier name or an object with model_forward, compute_cost and "
             f"model_backward functions; {type(module).__name__} {module!r} lacks {missing}."
         )
-    # The kernels skip validation: the arguments are validated once, below.
-    return [getattr(function, "kernel", function) for function in (getattr(module, name) for name in _NEEDED)]
+    # The unchecked functions skip validation: the arguments are validated once, below.
+    return [getattr(function, "unchecked", function) for function in (getattr(module, name) for name in _NEEDED)]
 
 
 def gradient_check(X, Y, parameters, activations, epsilon=1e-7, tier="vector"):

@@ -69,7 +69,9 @@ def initialize_parameters(layer_dims, method="he", rng=None, dtype=np.float64):
         raise TypeError(f"layer_dims must be a sequence of layer sizes like [12288, 20, 7, 5, 1]; got {layer_dims!r}.")
     dims = [check_count(n, f"layer_dims[{i}]", 1) for i, n in enumerate(layer_dims)]
     if len(dims) < 2:
-        raise ValueError(f"layer_dims needs the input size and at least one layer, e.g. [n_x, 1]; got {list(layer_dims)}.")
+        raise ValueError(
+            f"layer_dims needs the input size and at least one layer, e.g. [n_x, 1]; got {list(layer_dims)}."
+        )
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float32 or float64; got {dtype}.")

@@ -48,6 +48,7 @@ import numpy as np
 
 from nncore import validation
 from nncore._version import __version__
+from nncore.errors import NotFittedError
 
 #: The format version this nncore writes, and the newest it reads.
 FORMAT_VERSION = 1
@@ -210,8 +211,6 @@ def save_estimator(path, estimator):
     What :meth:`Network.save` and :meth:`LogisticRegression.save` call; see
     the module docstring for the entries written.
     """
-    from nncore.network import NotFittedError
-
     kind = _kind_of(type(estimator))
     if not hasattr(estimator, "parameters_"):
         raise NotFittedError(f"this {kind} is not fitted yet, so it has no weights to save; call fit(X, Y) first.")
@@ -229,9 +228,9 @@ def save_estimator(path, estimator):
 
 
 def _kind_of(cls):
-    """"Network" or "LogisticRegression": the estimator class `cls` is or derives from."""
+    """ "Network" or "LogisticRegression": the estimator class `cls` is or derives from."""
     for base in cls.__mro__:
-        if base.__name__ in KINDS[:2] and base.__module__ == "nncore.network":
+        if base.__name__ in KINDS[:2] and base.__module__ == "nncore.estimators":
             return base.__name__
     raise TypeError(f"only nncore.Network and nncore.LogisticRegression can be saved; got {cls.__name__}.")
 
@@ -256,10 +255,7 @@ def _what_it_is(start):
         )
     if not start:
         return "the file is empty."
-    return (
-        "it is not a complete .npz (zip) archive: the file is truncated or corrupted, "
-        "or is another kind of file."
-    )
+    return "it is not a complete .npz (zip) archive: the file is truncated or corrupted, or is another kind of file."
 
 
 def _member_header(archive, info):
@@ -425,7 +421,9 @@ def _parameters(entries, activations_required):
 def _require_only(entries, expected, allow_meta=False):
     extra = [key for key in entries.arrays if key not in expected and not (allow_meta and key.startswith(META))]
     if extra:
-        raise entries.refuse(f"it holds entries {sorted(extra)} that its format version does not have: it is corrupted.")
+        raise entries.refuse(
+            f"it holds entries {sorted(extra)} that its format version does not have: it is corrupted."
+        )
 
 
 _COMMON = {"nncore_format", "kind", "nncore_version", "dtype", "layer_dims", "activations", "entries"}
@@ -474,7 +472,7 @@ def load_parameters(path):
         _require_only(entries, _COMMON | set(parameters), allow_meta=True)
         for key, value in entries.arrays.items():
             if key.startswith(META):
-                metadata[key[len(META):]] = _from_array(value)
+                metadata[key[len(META) :]] = _from_array(value)
     return parameters, metadata
 
 
@@ -512,7 +510,9 @@ def load_estimator(path, cls, tier=None):
     costs = entries.get("costs", "f", 1, "the recorded costs")
     cost_iterations = entries.get("cost_iterations", "iu", 1, "the iterations of the recorded costs")
     if costs.shape != cost_iterations.shape or not np.isfinite(costs).all():
-        raise entries.refuse(f"its {costs.size} costs are not finite or do not match its {cost_iterations.size} cost iterations.")
+        raise entries.refuse(
+            f"its {costs.size} costs are not finite or do not match its {cost_iterations.size} cost iterations."
+        )
     saved_tier = entries.text("tier")
     if tier is None:
         tier = saved_tier if saved_tier in TIERS else "vector"
@@ -521,15 +521,22 @@ def load_estimator(path, cls, tier=None):
     try:
         if kind == "Network":
             seed = entries.integer("seed") if "seed" in entries.arrays else None
-            layer_dims = [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0] for l in range(1, len(activations) + 1)]
+            layer_dims = [parameters["W1"].shape[1]] + [
+                parameters[f"W{l}"].shape[0] for l in range(1, len(activations) + 1)
+            ]
             estimator = cls(layer_dims, activations, init=entries.text("init"), seed=seed, tier=tier, dtype=dtype)
             expected |= {"init", "seed"}
         else:
             if len(activations) != 1 or parameters["W1"].shape[0] != 1:
-                raise entries.refuse(f"a LogisticRegression has one sigmoid unit; it holds layer sizes {[*parameters['W1'].shape[::-1]]}.")
+                raise entries.refuse(
+                    "a LogisticRegression has one sigmoid unit; it holds layer sizes "
+                    f"{[*parameters['W1'].shape[::-1]]}."
+                )
             b = float(entries.get("b", "f", 0, "the bias as a float"))
             if not (np.isfinite(b) and parameters["b1"][0, 0] == dtype.type(b)):
-                raise entries.refuse(f"its bias b = {b!r} is not finite or disagrees with its b1 = {parameters['b1'][0, 0]!r}.")
+                raise entries.refuse(
+                    f"its bias b = {b!r} is not finite or disagrees with its b1 = {parameters['b1'][0, 0]!r}."
+                )
             estimator = cls(tier=tier, dtype=dtype)
             estimator.w_ = np.ascontiguousarray(parameters["W1"].T)
             estimator.b_ = b

@@ -5,11 +5,11 @@ tier with :func:`get_tier`; adding a tier here adds it everywhere.
 """
 
 import importlib
-import importlib.util
 
 #: Tier name -> module implementing :mod:`nncore.interface`, slowest first.
+#: ``nncore.loop`` is installed from the repository's top-level ``reference/`` folder.
 TIER_MODULES = {
-    "loop": "reference",
+    "loop": "nncore.loop",
     "vector": "nncore.vector",
     "jit": "nncore.jit",
 }
@@ -21,18 +21,8 @@ DESCRIPTIONS = {
 }
 
 
-def _available(module):
-    """True when `module` is an importable package (a folder without
-    ``__init__.py``, such as a tier under construction, does not count)."""
-    try:
-        spec = importlib.util.find_spec(module)
-    except ImportError:  # parent package missing
-        return False
-    return spec is not None and spec.origin is not None
-
-
-#: Names of the tiers installed, slowest first.
-TIERS = tuple(name for name, module in TIER_MODULES.items() if _available(module))
+#: Names of the tiers, slowest first.
+TIERS = tuple(TIER_MODULES)
 
 
 def get_tier(name):

@@ -98,8 +98,7 @@ def as_numeric(x, name):
         )
     if kind == "f" and a.dtype.itemsize > 8:
         raise TypeError(
-            f"{name} has dtype {a.dtype}, which nncore does not compute in; "
-            f"use float64 ({name}.astype(np.float64))."
+            f"{name} has dtype {a.dtype}, which nncore does not compute in; use float64 ({name}.astype(np.float64))."
         )
     if kind == "f" and a.dtype.itemsize < 4:
         a = a.astype(np.float32)
@@ -145,10 +144,7 @@ def _shape_fix(name, a, values):
             return f"Use {name}.reshape(1, -1)."
         if values[1] == 1:
             return f"Use {name}.reshape(-1, 1)."
-        return (
-            f"Use {name}.reshape(-1, 1) for a single sample, or {name}.reshape(1, -1) "
-            f"for a single feature."
-        )
+        return f"Use {name}.reshape(-1, 1) for a single sample, or {name}.reshape(1, -1) for a single feature."
     if a.ndim == 2 and len(values) == 2 and a.shape[::-1] == tuple(values):
         return f"It looks transposed: use {name}.T (samples are columns)."
     if len(values) == 2 and a.ndim > 2 and None not in values:
@@ -177,8 +173,7 @@ def require_shape(a, name, dims, values=None):
     ok = a.ndim == len(dims) and all(v is None or v == s for v, s in zip(values, a.shape))
     if not ok:
         raise ValueError(
-            f"{name} must have shape {_shape_text(dims, values)}; got {_describe(a)}. "
-            f"{_shape_fix(name, a, values)}"
+            f"{name} must have shape {_shape_text(dims, values)}; got {_describe(a)}. {_shape_fix(name, a, values)}"
         )
 
 
@@ -186,13 +181,11 @@ def require_samples(a, name):
     """Raise ``ValueError`` when `a` (2-D) has no rows or no columns."""
     if a.shape[1] == 0:
         raise ValueError(
-            f"{name} has no samples: its shape is {a.shape}, so m = 0. "
-            f"Pass at least one sample (one column)."
+            f"{name} has no samples: its shape is {a.shape}, so m = 0. Pass at least one sample (one column)."
         )
     if a.shape[0] == 0:
         raise ValueError(
-            f"{name} has no features: its shape is {a.shape}, so n = 0. "
-            f"Pass at least one feature (one row)."
+            f"{name} has no features: its shape is {a.shape}, so n = 0. Pass at least one feature (one row)."
         )
 
 
@@ -200,8 +193,7 @@ def require_units(W, name):
     """Raise ``ValueError`` when the weights `W` (2-D) have no rows or no columns."""
     if 0 in W.shape:
         raise ValueError(
-            f"{name} has shape {W.shape}; a layer needs at least one unit and one input, "
-            f"so n[l] >= 1 and n[l-1] >= 1."
+            f"{name} has shape {W.shape}; a layer needs at least one unit and one input, so n[l] >= 1 and n[l-1] >= 1."
         )
 
 
@@ -236,10 +228,7 @@ def require_probabilities(AL, name="AL"):
 def check_positive(value, name, example):
     """Return `value` as a float after checking it is a positive finite number."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a positive number, e.g. {example}; got "
-            f"{type(value).__name__} {value!r}."
-        )
+        raise TypeError(f"{name} must be a positive number, e.g. {example}; got {type(value).__name__} {value!r}.")
     number = float(value)
     if not np.isfinite(number) or number <= 0:
         raise ValueError(f"{name} must be > 0 and finite, e.g. {example}; got {number!r}.")
@@ -275,9 +264,7 @@ def check_activation(activation, name="activation"):
             f"{type(activation).__name__} {activation!r}."
         )
     if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown {name} {activation!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}."
-        )
+        raise ValueError(f"unknown {name} {activation!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}.")
     return activation
 
 
@@ -317,9 +304,7 @@ def check_activations(activations, n_layers=None, sigmoid_output=False, layers_o
             if layers_of == "parameters"
             else f"{layers_of} holds {n_layers} layers"
         )
-        raise ValueError(
-            f"activations has {len(names)} names but {counted}; give one activation per layer."
-        )
+        raise ValueError(f"activations has {len(names)} names but {counted}; give one activation per layer.")
     if sigmoid_output and names[-1] != "sigmoid":
         raise ValueError(
             f"the output layer's activation must be 'sigmoid' for the cross-entropy "
@@ -333,10 +318,7 @@ def check_scalar(b, name="b"):
     """Return `b` (a real number or a size-1 array) as a Python float."""
     a = as_numeric(b, name)
     if a.size != 1:
-        raise ValueError(
-            f"{name} must be a single number (the bias of logistic regression); got "
-            f"{_describe(a)}."
-        )
+        raise ValueError(f"{name} must be a single number (the bias of logistic regression); got {_describe(a)}.")
     value = float(a.reshape(()))
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite; got {value!r}.")
@@ -351,10 +333,7 @@ def check_scalar(b, name="b"):
 def n_layers_of(parameters, name="parameters"):
     """The number of layers L in a parameters dict {"W1", "b1", ...}."""
     if not isinstance(parameters, dict):
-        raise TypeError(
-            f"{name} must be a dict {{'W1': ..., 'b1': ..., ...}}; got "
-            f"{type(parameters).__name__}."
-        )
+        raise TypeError(f"{name} must be a dict {{'W1': ..., 'b1': ..., ...}}; got {type(parameters).__name__}.")
     L = sum(1 for key in parameters if isinstance(key, str) and key.startswith("W"))
     if L == 0:
         raise ValueError(f"{name} has no weights: expected keys 'W1', 'b1', ...; got {sorted(map(str, parameters))}.")
@@ -375,8 +354,7 @@ def _require_keys(mapping, expected, name):
         if extra:
             parts.append(f"unexpected {extra}")
         raise ValueError(
-            f"{name} must have exactly the keys {expected}; {' and '.join(parts)}. "
-            f"Each layer l needs W<l> and b<l>."
+            f"{name} must have exactly the keys {expected}; {' and '.join(parts)}. Each layer l needs W<l> and b<l>."
         )
 
 
@@ -479,8 +457,7 @@ def labels(Y, m, name="Y", X=None, m_of="X"):
         if X is not None and X.shape[0] == Y.shape[1]:
             hint = " X looks transposed: samples must be its columns, so use X.T."
         raise ValueError(
-            f"{name} has {Y.shape[1]} samples but {m_of} has m = {m} (its columns); they must "
-            f"match.{hint}"
+            f"{name} has {Y.shape[1]} samples but {m_of} has m = {m} (its columns); they must match.{hint}"
         )
     require_shape(Y, name, ("1", "m"), (1, m))
     require_labels(Y, name)
@@ -498,14 +475,12 @@ def _cache(cache, position=None, need_Z=True):
         fields = [*cache, None, None]  # the course's linear_cache (A_prev, W, b)
     else:
         expected = "LayerCache" if need_Z else "LayerCache or (A_prev, W, b)"
-        raise TypeError(
-            f"{where} must be a {expected} as returned by the forward pass; got "
-            f"{type(cache).__name__}."
-        )
+        raise TypeError(f"{where} must be a {expected} as returned by the forward pass; got {type(cache).__name__}.")
     if len(fields) != 5:
         raise TypeError(f"{where} must hold (A_prev, W, b), Z; got {len(fields)} fields.")
-    A_prev, W, b, Z, A = (None if f is None else as_numeric(f, f"{where}.{n}")
-                          for f, n in zip(fields, LayerCache._fields))
+    A_prev, W, b, Z, A = (
+        None if f is None else as_numeric(f, f"{where}.{n}") for f, n in zip(fields, LayerCache._fields)
+    )
     if need_Z and Z is None:
         raise TypeError(f"{where} has no Z; pass the cache the forward pass returned.")
     require_shape(A_prev, f"{where}.A_prev", ("n[l-1]", "m"))
@@ -640,8 +615,7 @@ def check_model_backward(AL, Y, caches, activations):
     AL, Y = _output_and_labels(AL, Y)
     if not isinstance(caches, (list, tuple)) or isinstance(caches, LayerCache):
         raise TypeError(
-            f"caches must be the list of LayerCache that model_forward returned; got "
-            f"{type(caches).__name__}."
+            f"caches must be the list of LayerCache that model_forward returned; got {type(caches).__name__}."
         )
     if not caches:
         raise ValueError("caches is empty; pass the list of LayerCache that model_forward returned.")
@@ -680,8 +654,7 @@ def check_update_parameters(parameters, grads, learning_rate):
         g = grad_arrays["d" + key]
         if g.shape != value.shape:
             raise ValueError(
-                f"grads['d{key}'] must have the shape of parameters[{key!r}], {value.shape}; "
-                f"got {_describe(g)}."
+                f"grads['d{key}'] must have the shape of parameters[{key!r}], {value.shape}; got {_describe(g)}."
             )
     dtype = common_float(*params.values(), *grad_arrays.values())
     params, grad_arrays = _cast(params, dtype), _cast(grad_arrays, dtype)
@@ -693,9 +666,7 @@ def check_update_parameters(parameters, grads, learning_rate):
 
 def _classifier(X, Y, parameters, activations):
     """A binary classifier's data and network: a sigmoid output layer of one unit."""
-    params, activations, X, Y = parameters_and_data(
-        parameters, activations, X, Y, sigmoid_output=True
-    )
+    params, activations, X, Y = parameters_and_data(parameters, activations, X, Y, sigmoid_output=True)
     _require_one_output(params, len(activations))
     return params, activations, X, Y
 

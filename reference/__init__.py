@@ -9,7 +9,9 @@ purpose and meant to be obviously correct: the tests check the vectorized and
 JIT tiers against it.
 """
 
-from reference.activations import (
+from nncore.interface import FUNCTIONS as __all__  # noqa: E402
+
+from .activations import (
     leaky_relu,
     leaky_relu_backward,
     relu,
@@ -19,7 +21,7 @@ from reference.activations import (
     tanh,
     tanh_backward,
 )
-from reference.basics import (
+from .basics import (
     image2vector,
     l1_loss,
     l2_loss,
@@ -27,14 +29,12 @@ from reference.basics import (
     sigmoid_derivative,
     softmax,
 )
-from reference.cost import compute_cost
-from reference.layers import (
+from .cost import compute_cost
+from .layers import (
     linear_activation_backward,
     linear_activation_forward,
     linear_backward,
     linear_forward,
 )
-from reference.logistic import optimize, propagate
-from reference.model import model_backward, model_forward, predict, train, update_parameters
-
-from nncore.interface import FUNCTIONS as __all__  # noqa: E402
+from .logistic import optimize, propagate
+from .model import model_backward, model_forward, predict, train, update_parameters

@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from nncore.interface import LEAKY_SLOPE, implements
+from nncore.contract import implements
+from nncore.interface import LEAKY_SLOPE
 
 
 def scalar_sigmoid(z):

@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 
-from nncore.interface import implements
-from reference.activations import DERIVATIVE, apply
+from nncore.contract import implements
+
+from .activations import DERIVATIVE, apply
 
 
 @implements
@@ -30,7 +31,10 @@ def image2vector(image):
 
 @implements
 def normalize_rows(x):
-    """Per row: divide by the largest |entry| (so no norm overflows), then by ``math.hypot(*row)``; zero rows stay zero."""
+    """Per row: divide by the largest |entry| (so no norm overflows), then by ``math.hypot(*row)``.
+
+    Zero rows stay zero.
+    """
     n, m = x.shape
     out = np.zeros((n, m), x.dtype)
     for i in range(n):

@@ -2,7 +2,8 @@
 
 import math
 
-from nncore.interface import implements, probability_bounds
+from nncore.contract import implements
+from nncore.interface import probability_bounds
 
 
 def clip_limits(dtype):

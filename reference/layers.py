@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from nncore.interface import LayerCache, implements
-from reference.activations import DERIVATIVE, FORWARD, apply, apply_backward
+from nncore.contract import implements
+from nncore.interface import LayerCache
+
+from .activations import DERIVATIVE, FORWARD, apply, apply_backward
 
 
 @implements
@@ -24,7 +26,7 @@ def linear_forward(A_prev, W, b):
 @implements
 def linear_activation_forward(A_prev, W, b, activation):
     """The course's ``linear_activation_forward``: :func:`linear_forward`, then g on every entry."""
-    Z = linear_forward.kernel(A_prev, W, b)
+    Z = linear_forward.unchecked(A_prev, W, b)
     A = apply(FORWARD[activation], Z)
     return A, LayerCache(A_prev, W, b, Z, A)
 
@@ -56,4 +58,4 @@ def linear_backward(dZ, cache):
 def linear_activation_backward(dA, cache, activation):
     """The course's ``linear_activation_backward``: ``dZ = dA * g'(Z)`` per entry, then :func:`linear_backward`."""
     dZ = apply_backward(DERIVATIVE[activation], dA, cache.Z)
-    return linear_backward.kernel(dZ, cache)
+    return linear_backward.unchecked(dZ, cache)

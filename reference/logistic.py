@@ -4,11 +4,12 @@ import math
 
 import numpy as np
 
+from nncore.contract import implements
 from nncore.errors import TrainingDiverged
-from nncore.interface import implements
-from reference.activations import scalar_sigmoid
-from reference.cost import clip_limits, sample_loss
-from reference.training import all_finite
+
+from .activations import scalar_sigmoid
+from .cost import clip_limits, sample_loss
+from .training import all_finite
 
 
 @implements
@@ -46,7 +47,7 @@ def optimize(w, b, X, Y, num_iterations, learning_rate, cost_every=100):
     costs, last_finite = [], None
     with np.errstate(over="ignore", invalid="ignore"):  # float32 stores of a diverging run; raised below
         for i in range(num_iterations):
-            grads, cost = propagate.kernel(w, b, X, Y)
+            grads, cost = propagate.unchecked(w, b, X, Y)
             if i % cost_every == 0:
                 if not (math.isfinite(cost) and math.isfinite(b) and all_finite([w])):
                     raise TrainingDiverged(i, learning_rate, last_finite)

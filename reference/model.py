@@ -4,17 +4,19 @@ import math
 
 import numpy as np
 
+from nncore._shared import layer_by_layer
+from nncore.contract import implements
 from nncore.errors import TrainingDiverged
-from nncore.interface import implements, layer_by_layer
-from reference.cost import compute_cost
-from reference.layers import linear_activation_backward, linear_activation_forward, linear_backward
-from reference.training import all_finite
+
+from .cost import compute_cost
+from .layers import linear_activation_backward, linear_activation_forward, linear_backward
+from .training import all_finite
 
 
 @implements
 def model_forward(X, parameters, activations):
     """The course's ``L_model_forward``: :func:`linear_activation_forward` for l = 1 ... L."""
-    return layer_by_layer(linear_activation_forward.kernel, X, parameters, activations)
+    return layer_by_layer(linear_activation_forward.unchecked, X, parameters, activations)
 
 
 @implements
@@ -34,9 +36,9 @@ def model_backward(AL, Y, caches, activations):
         dZ[0, i] = float(AL[0, i]) - float(Y[0, i])
     L = len(caches)
     grads = {}
-    dA, grads[f"dW{L}"], grads[f"db{L}"] = linear_backward.kernel(dZ, caches[-1])
+    dA, grads[f"dW{L}"], grads[f"db{L}"] = linear_backward.unchecked(dZ, caches[-1])
     for l in range(L - 1, 0, -1):
-        dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward.kernel(
+        dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward.unchecked(
             dA, caches[l - 1], activations[l - 1]
         )
     return grads
@@ -61,15 +63,15 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
     costs, last_finite = [], None
     with np.errstate(over="ignore", invalid="ignore"):  # float32 stores of a diverging run; raised below
         for i in range(num_iterations):
-            AL, caches = model_forward.kernel(X, parameters, activations)
+            AL, caches = model_forward.unchecked(X, parameters, activations)
             if i % cost_every == 0:
-                cost = compute_cost.kernel(AL, Y)
+                cost = compute_cost.unchecked(AL, Y)
                 if not (math.isfinite(cost) and all_finite(parameters.values())):
                     raise TrainingDiverged(i, learning_rate, last_finite)
                 last_finite = i
                 costs.append(cost)
-            grads = model_backward.kernel(AL, Y, caches, activations)
-            parameters = update_parameters.kernel(parameters, grads, learning_rate)
+            grads = model_backward.unchecked(AL, Y, caches, activations)
+            parameters = update_parameters.unchecked(parameters, grads, learning_rate)
     if not all_finite(parameters.values()):
         raise TrainingDiverged(num_iterations, learning_rate, last_finite)
     return parameters, np.array(costs, dtype=np.float64)
@@ -78,7 +80,7 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
 @implements
 def predict(X, parameters, activations):
     """The course's ``predict``: :func:`model_forward`, then 1 where ``a > 0.5`` else 0, per sample."""
-    AL, _ = model_forward.kernel(X, parameters, activations)
+    AL, _ = model_forward.unchecked(X, parameters, activations)
     p = np.zeros(AL.shape, AL.dtype)
     for i in range(AL.shape[1]):
         p[0, i] = 1.0 if AL[0, i] > 0.5 else 0.0

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import strategies as st
 
 import nncore
-from nncore.interface import FUNCTIONS, LayerCache, missing
+from nncore.contract import missing
+from nncore.interface import FUNCTIONS, LayerCache
 from nncore.tiers import TIER_MODULES
 
 # --------------------------------------------------------------------------
@@ -186,8 +187,8 @@ def assert_tiers_agree(name, ours, ref, rtol=None, atol=None, dtype=np.float64, 
             needed = _needed_rtol(o, r, atol)
             if needed > OBSERVED.get((tier, dtype.name), (0.0, ""))[0]:
                 OBSERVED[tier, dtype.name] = (needed, path)
-        assert np.allclose(o, r, rtol=rtol, atol=atol + floor, equal_nan=True), (
-            _describe_difference(path, o, r, rtol, atol + floor)
+        assert np.allclose(o, r, rtol=rtol, atol=atol + floor, equal_nan=True), _describe_difference(
+            path, o, r, rtol, atol + floor
         )
 
     _compare(name, ours, ref, check)

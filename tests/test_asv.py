@@ -18,7 +18,10 @@ SUITE = Path(__file__).parents[1] / "asv_bench"
 def test_asv_check_finds_no_problems():
     done = subprocess.run(
         [sys.executable, "-m", "asv", "check", "--python=same"],
-        cwd=SUITE, capture_output=True, text=True, timeout=300,
+        cwd=SUITE,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "No problems found" in done.stdout

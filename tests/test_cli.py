@@ -11,13 +11,24 @@ from pathlib import Path
 import pytest
 
 import nncore
-from nncore import cli, compare
+from nncore import cli
+from nncore.bench import command as compare
 
 ROOT = Path(__file__).parents[1]
 
 #: Every option of ``nncore compare``.
-COMPARE_OPTIONS = ["--workloads", "--tiers", "--iterations", "--loop-iterations", "--repeats", "--threads",
-                   "--dtype", "--data", "--json", "--plot"]
+COMPARE_OPTIONS = [
+    "--workloads",
+    "--tiers",
+    "--iterations",
+    "--loop-iterations",
+    "--repeats",
+    "--threads",
+    "--dtype",
+    "--data",
+    "--json",
+    "--plot",
+]
 
 
 def compare_help(capsys):
@@ -33,7 +44,7 @@ def test_top_level_help_lists_the_commands(capsys):
     assert exit.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: nncore [-h] [--version] COMMAND ...")
-    for command, (_, summary) in cli.COMMANDS.items():
+    for command in cli.COMMANDS:
         assert f"    {command:<9} " in out
     assert "Run 'nncore COMMAND --help' for a command's options." in out
 
@@ -69,15 +80,18 @@ def test_compare_help_mentions_every_option_workload_and_tier(capsys):
     assert "pip install 'nncore[plot]'" in help_text and "$NNCORE_DATA" in help_text
 
 
-@pytest.mark.parametrize("options, message", [
-    (["--tiers", "fast"], "argument --tiers: invalid choice: 'fast'"),
-    (["--workloads", "mnist"], "argument --workloads: invalid choice: 'mnist'"),
-    (["--repeats", "0"], "argument --repeats: must be a positive integer; got 0"),
-    (["--threads", "10000"], "argument --threads: must be from 1 to"),
-    (["--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
-    (["--iterations"], "argument --iterations: expected one argument"),
-    (["--bogus"], "unrecognized arguments: --bogus"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--tiers", "fast"], "argument --tiers: invalid choice: 'fast'"),
+        (["--workloads", "mnist"], "argument --workloads: invalid choice: 'mnist'"),
+        (["--repeats", "0"], "argument --repeats: must be a positive integer; got 0"),
+        (["--threads", "10000"], "argument --threads: must be from 1 to"),
+        (["--dtype", "float16"], "argument --dtype: invalid choice: 'float16'"),
+        (["--iterations"], "argument --iterations: expected one argument"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
 def test_compare_rejects_bad_options(capsys, options, message):
     with pytest.raises(SystemExit) as exit:
         cli.main(["compare", *options])
@@ -107,9 +121,25 @@ def test_a_command_whose_module_is_missing_says_so(capsys, monkeypatch):
 def test_python_dash_m_nncore(tmp_path):
     """The module entry point, in a fresh interpreter, as the README runs it."""
     done = subprocess.run(
-        [sys.executable, "-m", "nncore", "compare", "--json", "--workloads", "planar", "--tiers", "vector",
-         "--iterations", "2", "--repeats", "1"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "nncore",
+            "compare",
+            "--json",
+            "--workloads",
+            "planar",
+            "--tiers",
+            "vector",
+            "--iterations",
+            "2",
+            "--repeats",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
         env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},
     )
     assert done.returncode == 0, done.stderr

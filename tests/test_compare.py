@@ -14,12 +14,13 @@ import pytest
 
 import nncore
 from helpers import TOLERANCES
-from nncore import compare, measure, report
+from nncore import bench as compare
+from nncore.bench import measure, report
+from nncore.bench.dot import vectors
+from nncore.bench.progress import Progress
+from nncore.bench.workloads import WORKLOADS
 from nncore.cli import main
-from nncore.progress import Progress
 from nncore.threadpool import MAX_THREADS, get_num_threads
-from nncore.vectorization import vectors
-from nncore.workloads import WORKLOADS
 
 #: The course's first planar cost (nn_model, seed 2): "Cost after iteration 0: 0.693048".
 PLANAR_COST_0 = 0.6930480201239823
@@ -84,8 +85,17 @@ def test_planar_rows_agree_and_time(planar_run):
 
 def test_json_output_float32(capsys):
     status, results, err = run_json(
-        capsys, "--workloads", "planar", "--iterations", "5", "--loop-iterations", "2",
-        "--repeats", "1", "--dtype", "float32",
+        capsys,
+        "--workloads",
+        "planar",
+        "--iterations",
+        "5",
+        "--loop-iterations",
+        "2",
+        "--repeats",
+        "1",
+        "--dtype",
+        "float32",
     )
     assert status == 0 and err == ""
     assert results["dtype"] == "float32" and results["repeats"] == 1 and results["tiers"] == list(nncore.TIERS)
@@ -101,7 +111,17 @@ def test_json_output_float32(capsys):
 
 def test_threads_and_tier_selection(capsys):
     status, results, _ = run_json(
-        capsys, "--workloads", "planar", "--tiers", "vector", "--iterations", "3", "--repeats", "1", "--threads", "1",
+        capsys,
+        "--workloads",
+        "planar",
+        "--tiers",
+        "vector",
+        "--iterations",
+        "3",
+        "--repeats",
+        "1",
+        "--threads",
+        "1",
     )
     assert status == 0 and results["environment"]["threads"]["numba"] == 1
     (row,) = results["workloads"][0]["rows"]
@@ -130,13 +150,25 @@ def test_tier_without_the_function_is_a_skipped_row(monkeypatch):
     real = measure.get_tier
     monkeypatch.setattr(measure, "get_tier", lambda name: types.SimpleNamespace() if name == "new" else real(name))
     workload = WORKLOADS["planar"]
-    rows = measure.measure_workload(workload, workload.load(), ["new", "vector"], 2, 1, 1, np.float64,
-                                    Progress(1, enabled=False))
+    rows = measure.measure_workload(
+        workload, workload.load(), ["new", "vector"], 2, 1, 1, np.float64, Progress(1, enabled=False)
+    )
     assert rows[0] == {"tier": "new", "status": "skipped", "reason": "tier 'new' does not define train yet"}
     assert rows[1]["status"] == "ok"
-    text = report.table({**compare.compare([], []), "workloads": [{
-        "name": "planar", "description": workload.description, "skipped": None, "compared_iterations": 1, "rows": rows,
-    }]})
+    text = report.table(
+        {
+            **compare.compare([], []),
+            "workloads": [
+                {
+                    "name": "planar",
+                    "description": workload.description,
+                    "skipped": None,
+                    "compared_iterations": 1,
+                    "rows": rows,
+                }
+            ],
+        }
+    )
     assert "\n  new   skipped: tier 'new' does not define train yet\n" in text
 
 
@@ -145,9 +177,24 @@ def test_a_failing_tier_is_an_error_row_and_exit_status_1(capsys, monkeypatch):
         raise RuntimeError("kernel exploded\nsecond line")
 
     real = measure.get_tier
-    monkeypatch.setattr(measure, "get_tier", lambda name: types.SimpleNamespace(train=train) if name == "jit" else real(name))
-    status = main(["compare", "--json", "--workloads", "planar", "--tiers", "vector", "jit", "--iterations", "2",
-                   "--repeats", "1"])
+    monkeypatch.setattr(
+        measure, "get_tier", lambda name: types.SimpleNamespace(train=train) if name == "jit" else real(name)
+    )
+    status = main(
+        [
+            "compare",
+            "--json",
+            "--workloads",
+            "planar",
+            "--tiers",
+            "vector",
+            "jit",
+            "--iterations",
+            "2",
+            "--repeats",
+            "1",
+        ]
+    )
     rows = rows_by_tier(json.loads(capsys.readouterr().out)["workloads"][0])
     assert status == 1
     assert rows["vector"]["status"] == "ok"
@@ -162,8 +209,9 @@ def test_warm_up_is_the_compared_run_and_not_timed(monkeypatch):
     real = measure.get_tier
     monkeypatch.setattr(measure, "get_tier", lambda name: counting if name == "counting" else real(name))
     workload = WORKLOADS["planar"]
-    (row,) = measure.measure_workload(workload, workload.load(), ["counting"], 7, 2, 3, np.float64,
-                                      Progress(1, enabled=False))
+    (row,) = measure.measure_workload(
+        workload, workload.load(), ["counting"], 7, 2, 3, np.float64, Progress(1, enabled=False)
+    )
     assert calls == [2, 7, 7, 7]
     assert row["repeats"] == 3 and len(row["seconds_per_iteration_runs"]) == 3
 
@@ -210,14 +258,23 @@ def cat_folder():
 @pytest.mark.data
 def test_logreg_cats_all_tiers(capsys, cat_folder):
     status, results, _ = run_json(
-        capsys, "--workloads", "logreg-cats", "--iterations", "4", "--loop-iterations", "1", "--repeats", "1",
-        "--data", cat_folder,
+        capsys,
+        "--workloads",
+        "logreg-cats",
+        "--iterations",
+        "4",
+        "--loop-iterations",
+        "1",
+        "--repeats",
+        "1",
+        "--data",
+        cat_folder,
     )
     assert status == 0 and results["cat_data"] == {"folder": cat_folder, "found": True, "message": None}
     (workload,) = results["workloads"]
     assert (workload["m_train"], workload["m_test"]) == (209, 50)
     rows = rows_by_tier(workload)
-    for name, row in rows.items():
+    for row in rows.values():
         assert row["status"] == "ok"
         assert row["costs"][0] == pytest.approx(math.log(2), rel=1e-12)  # w = 0: every output is 1/2
         assert 0 <= row["train_accuracy"] <= 1 and 0 <= row["test_accuracy"] <= 1
@@ -230,8 +287,17 @@ def test_logreg_cats_all_tiers(capsys, cat_folder):
 def test_deep_cats_fast_tiers(capsys, cat_folder):
     """The loop tier takes ~25 s per iteration here, so only the fast tiers, against each other."""
     status, results, _ = run_json(
-        capsys, "--workloads", "deep-cats", "--tiers", *FAST_TIERS, "--iterations", "3", "--repeats", "1",
-        "--data", cat_folder,
+        capsys,
+        "--workloads",
+        "deep-cats",
+        "--tiers",
+        *FAST_TIERS,
+        "--iterations",
+        "3",
+        "--repeats",
+        "1",
+        "--data",
+        cat_folder,
     )
     assert status == 0
     rows = rows_by_tier(results["workloads"][0])
@@ -262,18 +328,24 @@ def test_table(planar_run):
         f"* loop: time per iteration measured on 3 iterations ({runs} run{'s' * (runs > 1)}); "
         "its cost and accuracy are after 3 iterations."
     ) in text
-    assert "over the first 3 iterations" in text and f"  {', '.join(FAST_TIERS)}: median of 2 timed runs after a warm-up." in text
+    assert (
+        "over the first 3 iterations" in text
+        and f"  {', '.join(FAST_TIERS)}: median of 2 timed runs after a warm-up." in text
+    )
     assert text.isascii()
 
 
-@pytest.mark.parametrize("value, text", [(0.392, "392 ms"), (1.34e-4, "134 us"), (9.9996e-4, "1.00 ms"),
-                                         (12.34, "12.3 s"), (5e-9, "5.00 ns")])
+@pytest.mark.parametrize(
+    "value, text",
+    [(0.392, "392 ms"), (1.34e-4, "134 us"), (9.9996e-4, "1.00 ms"), (12.34, "12.3 s"), (5e-9, "5.00 ns")],
+)
 def test_seconds(value, text):
     assert report.seconds(value) == text
 
 
-@pytest.mark.parametrize("value, text", [(None, "-"), (1, "1.00x"), (23.94, "23.9x"), (0.000342, "0.000342x"),
-                                         (2920.3, "2,920x")])
+@pytest.mark.parametrize(
+    "value, text", [(None, "-"), (1, "1.00x"), (23.94, "23.9x"), (0.000342, "0.000342x"), (2920.3, "2,920x")]
+)
 def test_ratio(value, text):
     assert report.ratio(value) == text
 

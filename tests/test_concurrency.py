@@ -134,8 +134,10 @@ def test_two_estimators_fit_in_threads():
     data = [problem(rng, DEEP, M, np.float64)[:2] for _ in range(2)]
     nets = [nncore.Network(DEEP, DEEP_ACTIVATIONS, seed=i, tier="jit") for i in range(2)]
     alone = [net.fit(X, Y, learning_rate=0.05, num_iterations=20).parameters_ for net, (X, Y) in zip(nets, data)]
-    calls = {str(i): (lambda net=net, X=X, Y=Y: net.fit(X, Y, learning_rate=0.05, num_iterations=20).parameters_)
-             for i, (net, (X, Y)) in enumerate(zip(nets, data))}
+    calls = {
+        str(i): (lambda net=net, X=X, Y=Y: net.fit(X, Y, learning_rate=0.05, num_iterations=20).parameters_)
+        for i, (net, (X, Y)) in enumerate(zip(nets, data))
+    }
     for name, outcomes in in_threads(calls).items():
         for outcome in outcomes:
             assert_identical(outcome, alone[int(name)], f"Network {name}")

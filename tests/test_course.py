@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import TIERS, assert_tiers_agree
 
+from helpers import TIERS, assert_tiers_agree
 from nncore import course
-from nncore.course import CatData, Sweep, Training
+from nncore.course import CatData, Sweep
 from nncore.course.command import main
 from nncore.datasets import flatten_images
 
@@ -96,7 +96,10 @@ def assert_results_agree(ours, ref):
     assert len(ours_runs) == len(ref_runs)
     for o, r in zip(ours_runs, ref_runs):
         assert (o.layer_dims, o.activations, o.learning_rate, o.num_iterations) == (
-            r.layer_dims, r.activations, r.learning_rate, r.num_iterations
+            r.layer_dims,
+            r.activations,
+            r.learning_rate,
+            r.num_iterations,
         )
         np.testing.assert_array_equal(o.cost_iterations, r.cost_iterations)
         assert_tiers_agree(
@@ -150,13 +153,53 @@ def test_short_cat_runs_on_real_images_agree_with_the_loop_tier(cats, tier):
 
 #: The course's printed costs (``%f``), every 100 iterations.
 LOGREG_COSTS = [
-    0.693147, 0.584508, 0.466949, 0.376007, 0.331463, 0.303273, 0.279880, 0.260042, 0.242941, 0.228004,
-    0.214820, 0.203078, 0.192544, 0.183033, 0.174399, 0.166521, 0.159305, 0.152667, 0.146542, 0.140872,
+    0.693147,
+    0.584508,
+    0.466949,
+    0.376007,
+    0.331463,
+    0.303273,
+    0.279880,
+    0.260042,
+    0.242941,
+    0.228004,
+    0.214820,
+    0.203078,
+    0.192544,
+    0.183033,
+    0.174399,
+    0.166521,
+    0.159305,
+    0.152667,
+    0.146542,
+    0.140872,
 ]
 DEEP_COSTS = [
-    0.771749, 0.672053, 0.648263, 0.611507, 0.567047, 0.540138, 0.527930, 0.465477, 0.369126, 0.391747,
-    0.315187, 0.272700, 0.237419, 0.199601, 0.189263, 0.161189, 0.148214, 0.137775, 0.129740, 0.121225,
-    0.113821, 0.107839, 0.102855, 0.100897, 0.092878,
+    0.771749,
+    0.672053,
+    0.648263,
+    0.611507,
+    0.567047,
+    0.540138,
+    0.527930,
+    0.465477,
+    0.369126,
+    0.391747,
+    0.315187,
+    0.272700,
+    0.237419,
+    0.199601,
+    0.189263,
+    0.161189,
+    0.148214,
+    0.137775,
+    0.129740,
+    0.121225,
+    0.113821,
+    0.107839,
+    0.102855,
+    0.100897,
+    0.092878,
 ]
 #: The course's planar costs at 0, 1000, ..., 7000; after 7000 the published runs differ.
 PLANAR_COSTS = [0.693048, 0.288083, 0.254385, 0.233864, 0.226792, 0.222644, 0.219731, 0.217504]
@@ -185,7 +228,9 @@ def test_logreg_cats_rates_give_the_course_results():
     result = _full("logreg-cats-rates")
     assert result.values() == [0.01, 0.001, 0.0001]
     assert [(run.train_accuracy, run.test_accuracy) for run in result.runs] == [
-        (208 / 209, 34 / 50), (186 / 209, 32 / 50), (143 / 209, 18 / 50),
+        (208 / 209, 34 / 50),
+        (186 / 209, 32 / 50),
+        (143 / 209, 18 / 50),
     ]
     percent = [(run.train_accuracy * 100, run.test_accuracy * 100) for run in result.runs]
     assert percent == [(99.52153110047847, 68.0), (88.99521531100478, 64.0), (68.42105263157895, 36.0)]
@@ -369,7 +414,9 @@ def test_the_command_prints_json(capsys):
 def test_the_command_runs_the_sweep_with_its_timing(capsys):
     assert main(["planar-hidden-sizes", "--iterations", "20", "--workers", "2", "--pool", "threads"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[1].startswith("Accuracy for 1 hidden units: ") and lines[7].startswith("Accuracy for 50 hidden units: ")
+    assert lines[1].startswith("Accuracy for 1 hidden units: ") and lines[7].startswith(
+        "Accuracy for 50 hidden units: "
+    )
     assert lines[8].startswith("7 trainings in parallel (2 threads): ") and "one after another: " in lines[8]
     assert lines[9] == "largest cost difference between the parallel and the sequential runs: 0"
 
@@ -410,7 +457,9 @@ def test_the_sweep_figure_has_one_boundary_per_hidden_size_and_the_costs():
 
     sweep = course.planar_hidden_sizes(num_iterations=100, cost_every=50, parallel=False)
     axes = [ax for ax in plots.figure(sweep).axes if ax.get_visible()]
-    assert [ax.get_title() for ax in axes[:7]] == [f"n_h = {run.n_h}: {run.train_accuracy * 100:g} %" for run in sweep.runs]
+    assert [ax.get_title() for ax in axes[:7]] == [
+        f"n_h = {run.n_h}: {run.train_accuracy * 100:g} %" for run in sweep.runs
+    ]
     assert axes[7].get_ylabel() == "cost" and len(axes[7].get_lines()) == 7 and len(axes) == 8
 
 
@@ -423,7 +472,9 @@ def test_an_unknown_experiment_is_refused_by_argparse(capsys):
 def test_python_m_nncore_course_runs():
     done = subprocess.run(
         [sys.executable, "-m", "nncore.course", "planar", "--iterations", "1000"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert "Cost after iteration 0: 0.693048" in done.stdout.splitlines()

@@ -80,7 +80,12 @@ def valid_call(draw, name):
     if name == "image2vector":
         return {"image": normal(rng, (n_prev, n, m), dtype)}
     if name in ("propagate", "optimize"):
-        call = {"w": normal(rng, (n_prev, 1), dtype), "b": float(rng.normal()), "X": normal(rng, (n_prev, m), dtype), "Y": labels(rng, m, dtype)}
+        call = {
+            "w": normal(rng, (n_prev, 1), dtype),
+            "b": float(rng.normal()),
+            "X": normal(rng, (n_prev, m), dtype),
+            "Y": labels(rng, m, dtype),
+        }
         if name == "optimize":
             call.update(num_iterations=draw(st.integers(0, 3)), learning_rate=0.1, cost_every=draw(st.integers(1, 3)))
         return call
@@ -100,12 +105,26 @@ def valid_call(draw, name):
         AL, caches = nncore.get_tier("vector").model_forward(X, parameters, activations)
         return {"AL": AL, "Y": Y, "caches": caches, "activations": activations}
     if name == "train":
-        return {"X": X, "Y": Y, "parameters": parameters, "activations": activations, "learning_rate": 0.1,
-                "num_iterations": draw(st.integers(0, 3)), "cost_every": draw(st.integers(1, 3))}
+        return {
+            "X": X,
+            "Y": Y,
+            "parameters": parameters,
+            "activations": activations,
+            "learning_rate": 0.1,
+            "num_iterations": draw(st.integers(0, 3)),
+            "cost_every": draw(st.integers(1, 3)),
+        }
     if name == "gradient_check":
         return {"X": X, "Y": Y, "parameters": parameters, "activations": activations, "epsilon": 1e-7}
     if name == "Network.fit":
-        return {"X": X, "Y": Y, "layer_dims": layer_dims, "activations": activations, "learning_rate": 0.1, "num_iterations": 2}
+        return {
+            "X": X,
+            "Y": Y,
+            "layer_dims": layer_dims,
+            "activations": activations,
+            "learning_rate": 0.1,
+            "num_iterations": 2,
+        }
     if name == "Network.predict":
         return {"X": X, "n_x": layer_dims[0]}
     if name == "LogisticRegression.fit":
@@ -137,30 +156,81 @@ SIGNATURES = {
     "sigmoid_derivative": {"x": Arg("array")},
     "l1_loss": {"yhat": Arg("paired"), "y": Arg("paired")},
     "l2_loss": {"yhat": Arg("paired"), "y": Arg("paired")},
-    "linear_forward": {"A_prev": Arg("matrix", rows_bound=True), "W": Arg("matrix", True, True), "b": Arg("column", rows_bound=True)},
-    "linear_activation_forward": {"A_prev": Arg("matrix", rows_bound=True), "W": Arg("matrix", True, True),
-                                  "b": Arg("column", rows_bound=True), "activation": Arg("activation")},
+    "linear_forward": {
+        "A_prev": Arg("matrix", rows_bound=True),
+        "W": Arg("matrix", True, True),
+        "b": Arg("column", rows_bound=True),
+    },
+    "linear_activation_forward": {
+        "A_prev": Arg("matrix", rows_bound=True),
+        "W": Arg("matrix", True, True),
+        "b": Arg("column", rows_bound=True),
+        "activation": Arg("activation"),
+    },
     "linear_backward": {"dZ": Arg("matrix", True, True), "cache": Arg("linear_cache")},
-    "linear_activation_backward": {"dA": Arg("matrix", True, True), "cache": Arg("cache"), "activation": Arg("activation")},
-    "model_forward": {"X": Arg("matrix", rows_bound=True), "parameters": Arg("parameters"), "activations": Arg("activations")},
-    "predict": {"X": Arg("matrix", rows_bound=True), "parameters": Arg("parameters"), "activations": Arg("activations")},
+    "linear_activation_backward": {
+        "dA": Arg("matrix", True, True),
+        "cache": Arg("cache"),
+        "activation": Arg("activation"),
+    },
+    "model_forward": {
+        "X": Arg("matrix", rows_bound=True),
+        "parameters": Arg("parameters"),
+        "activations": Arg("activations"),
+    },
+    "predict": {
+        "X": Arg("matrix", rows_bound=True),
+        "parameters": Arg("parameters"),
+        "activations": Arg("activations"),
+    },
     "compute_cost": {"AL": Arg("probabilities", cols_bound=True), "Y": Arg("labels", cols_bound=True)},
-    "model_backward": {"AL": Arg("probabilities", cols_bound=True), "Y": Arg("labels", cols_bound=True),
-                       "caches": Arg("caches"), "activations": Arg("output_activations")},
+    "model_backward": {
+        "AL": Arg("probabilities", cols_bound=True),
+        "Y": Arg("labels", cols_bound=True),
+        "caches": Arg("caches"),
+        "activations": Arg("output_activations"),
+    },
     "update_parameters": {"parameters": Arg("parameters"), "grads": Arg("grads"), "learning_rate": Arg("rate")},
-    "train": {"X": Arg("matrix", True, True), "Y": Arg("labels", cols_bound=True), "parameters": Arg("parameters"),
-              "activations": Arg("output_activations"), "learning_rate": Arg("rate"),
-              "num_iterations": Arg("count0"), "cost_every": Arg("count1")},
-    "propagate": {"w": Arg("column", rows_bound=True), "b": Arg("scalar"), "X": Arg("matrix", True, True), "Y": Arg("labels", cols_bound=True)},
-    "optimize": {"w": Arg("column", rows_bound=True), "b": Arg("scalar"), "X": Arg("matrix", True, True), "Y": Arg("labels", cols_bound=True),
-                 "num_iterations": Arg("count0"), "learning_rate": Arg("rate"), "cost_every": Arg("count1")},
+    "train": {
+        "X": Arg("matrix", True, True),
+        "Y": Arg("labels", cols_bound=True),
+        "parameters": Arg("parameters"),
+        "activations": Arg("output_activations"),
+        "learning_rate": Arg("rate"),
+        "num_iterations": Arg("count0"),
+        "cost_every": Arg("count1"),
+    },
+    "propagate": {
+        "w": Arg("column", rows_bound=True),
+        "b": Arg("scalar"),
+        "X": Arg("matrix", True, True),
+        "Y": Arg("labels", cols_bound=True),
+    },
+    "optimize": {
+        "w": Arg("column", rows_bound=True),
+        "b": Arg("scalar"),
+        "X": Arg("matrix", True, True),
+        "Y": Arg("labels", cols_bound=True),
+        "num_iterations": Arg("count0"),
+        "learning_rate": Arg("rate"),
+        "cost_every": Arg("count1"),
+    },
     "image2vector": {"image": Arg("image")},
     "normalize_rows": {"x": Arg("matrix")},
     "softmax": {"x": Arg("matrix")},
-    "gradient_check": {"X": Arg("matrix", True, True), "Y": Arg("labels", cols_bound=True), "parameters": Arg("parameters"),
-                       "activations": Arg("output_activations"), "epsilon": Arg("rate")},
-    "Network.fit": {"X": Arg("matrix", True, True), "Y": Arg("labels", cols_bound=True), "learning_rate": Arg("rate"),
-                    "num_iterations": Arg("count0")},
+    "gradient_check": {
+        "X": Arg("matrix", True, True),
+        "Y": Arg("labels", cols_bound=True),
+        "parameters": Arg("parameters"),
+        "activations": Arg("output_activations"),
+        "epsilon": Arg("rate"),
+    },
+    "Network.fit": {
+        "X": Arg("matrix", True, True),
+        "Y": Arg("labels", cols_bound=True),
+        "learning_rate": Arg("rate"),
+        "num_iterations": Arg("count0"),
+    },
     "Network.predict": {"X": Arg("matrix", rows_bound=True)},
     "LogisticRegression.fit": {"X": Arg("matrix", cols_bound=True), "Y": Arg("labels", cols_bound=True)},
 }
@@ -243,7 +313,11 @@ NOT_REAL = [
     Corruption("dict", "non-real dtypes and objects", TypeError, lambda v: {"values": v}),
     Corruption("ragged list", "non-real dtypes and objects", TypeError, lambda v: [[1.0, 2.0], [3.0]]),
     Corruption("masked entry", "masked arrays", ValueError, _masked),
-    *([Corruption("longdouble", "non-real dtypes and objects", TypeError, lambda v: v.astype(np.longdouble))] if LONG_DOUBLE else []),
+    *(
+        [Corruption("longdouble", "non-real dtypes and objects", TypeError, lambda v: v.astype(np.longdouble))]
+        if LONG_DOUBLE
+        else []
+    ),
 ]
 
 MATRIX_SHAPES = [
@@ -253,8 +327,12 @@ MATRIX_SHAPES = [
     Corruption("no columns", "empty (m = 0 or n = 0)", ValueError, lambda v: v[:, :0]),
     Corruption("no rows", "empty (m = 0 or n = 0)", ValueError, lambda v: v[:0]),
 ]
-EXTRA_ROW = Corruption("one row too many", "wrong rank or shape", ValueError, lambda v: _append(v, 0), names_partner=True)
-EXTRA_COLUMN = Corruption("one column too many", "wrong rank or shape", ValueError, lambda v: _append(v, 1), names_partner=True)
+EXTRA_ROW = Corruption(
+    "one row too many", "wrong rank or shape", ValueError, lambda v: _append(v, 0), names_partner=True
+)
+EXTRA_COLUMN = Corruption(
+    "one column too many", "wrong rank or shape", ValueError, lambda v: _append(v, 1), names_partner=True
+)
 
 PROBABILITIES = [
     Corruption("AL = 1.5", "probabilities outside [0, 1]", ValueError, lambda v: _with(v, 1.5)),
@@ -265,8 +343,15 @@ LABELS = [
     Corruption("label -1", "labels outside {0, 1}", ValueError, lambda v: _with(v, -1)),
     Corruption("label 0.5", "labels outside {0, 1}", ValueError, lambda v: _with(v, 0.5)),
 ]
-PAIRED = [Corruption("shape unlike its partner", "wrong rank or shape", ValueError,
-                     lambda v: np.zeros(np.size(v) + 1), names_partner=True)]
+PAIRED = [
+    Corruption(
+        "shape unlike its partner",
+        "wrong rank or shape",
+        ValueError,
+        lambda v: np.zeros(np.size(v) + 1),
+        names_partner=True,
+    )
+]
 IMAGE = [
     Corruption("rank-2", "wrong rank or shape", ValueError, lambda v: v[..., 0]),
     Corruption("rank-4", "wrong rank or shape", ValueError, lambda v: v[..., None]),
@@ -304,13 +389,27 @@ def _dict_corruptions(prefix, what):
         Corruption(f"missing {W1}", kind, ValueError, lambda v: _without(v, W1)),
         Corruption("an extra key 'c1'", kind, ValueError, lambda v: _set(v, "c1", np.zeros((1, 1)))),
         Corruption("an integer key", kind, ValueError, lambda v: _set(v, 1, np.zeros((1, 1)))),
-        Corruption(f"{W1} with a column too many", kind, ValueError, lambda v: _set(v, W1, _append(v[W1], 1)), names_partner=True),
+        Corruption(
+            f"{W1} with a column too many",
+            kind,
+            ValueError,
+            lambda v: _set(v, W1, _append(v[W1], 1)),
+            names_partner=True,
+        ),
         Corruption(f"{b1} rank-1", kind, ValueError, lambda v: _set(v, b1, v[b1].ravel())),
         Corruption(f"{b1} of another layer's size", kind, ValueError, lambda v: _set(v, b1, _append(v[b1], 0))),
-        Corruption(f"nan in {W1}", "non-finite values (nan, inf)", ValueError, lambda v: _set(v, W1, _with(v[W1], np.nan))),
-        Corruption(f"inf in last {prefix}b", "non-finite values (nan, inf)", ValueError,
-                   lambda v: _set(v, _last(v, prefix + "b"), _with(v[_last(v, prefix + "b")], np.inf))),
-        Corruption(f"complex {W1}", "non-real dtypes and objects", TypeError, lambda v: _set(v, W1, v[W1].astype(complex))),
+        Corruption(
+            f"nan in {W1}", "non-finite values (nan, inf)", ValueError, lambda v: _set(v, W1, _with(v[W1], np.nan))
+        ),
+        Corruption(
+            f"inf in last {prefix}b",
+            "non-finite values (nan, inf)",
+            ValueError,
+            lambda v: _set(v, _last(v, prefix + "b"), _with(v[_last(v, prefix + "b")], np.inf)),
+        ),
+        Corruption(
+            f"complex {W1}", "non-real dtypes and objects", TypeError, lambda v: _set(v, W1, v[W1].astype(complex))
+        ),
         Corruption(f"string {b1}", "non-real dtypes and objects", TypeError, lambda v: _set(v, b1, v[b1].astype(str))),
         Corruption(f"{W1} None", "non-real dtypes and objects", TypeError, lambda v: _set(v, W1, None)),
     ]
@@ -371,12 +470,16 @@ CACHE_BASICS = [
     Corruption("a dict", "caches", TypeError, lambda c: c._asdict()),
     Corruption("a 4-tuple", "caches", TypeError, lambda c: tuple(c)[:4]),
     Corruption("A_prev rank-1", "caches", ValueError, _cache_field("A_prev", np.ravel)),
-    Corruption("A_prev with no samples", "empty (m = 0 or n = 0)", ValueError, _cache_field("A_prev", lambda a: a[:, :0])),
+    Corruption(
+        "A_prev with no samples", "empty (m = 0 or n = 0)", ValueError, _cache_field("A_prev", lambda a: a[:, :0])
+    ),
     Corruption("W with a column too many", "caches", ValueError, _cache_field("W", lambda a: _append(a, 1))),
     Corruption("b with a row too many", "caches", ValueError, _cache_field("b", lambda a: _append(a, 0))),
     Corruption("Z with a column too many", "caches", ValueError, _cache_field("Z", lambda a: _append(a, 1))),
     Corruption("nan in W", "non-finite values (nan, inf)", ValueError, _cache_field("W", lambda a: _with(a, np.nan))),
-    Corruption("inf in A_prev", "non-finite values (nan, inf)", ValueError, _cache_field("A_prev", lambda a: _with(a, np.inf))),
+    Corruption(
+        "inf in A_prev", "non-finite values (nan, inf)", ValueError, _cache_field("A_prev", lambda a: _with(a, np.inf))
+    ),
     Corruption("complex W", "non-real dtypes and objects", TypeError, _cache_field("W", lambda a: a.astype(complex))),
 ]
 CACHE = CACHE_BASICS + [
@@ -388,10 +491,19 @@ CACHES = [
     Corruption("an empty list", "caches", ValueError, lambda cs: []),
     Corruption("the last one missing", "caches", ValueError, lambda cs: cs[:-1]),
     Corruption("a string among them", "caches", TypeError, lambda cs: [*cs[:-1], "cache"]),
-    Corruption("nan in the first A_prev", "non-finite values (nan, inf)", ValueError,
-               lambda cs: [_cache_field("A_prev", lambda a: _with(a, np.nan))(cs[0]), *cs[1:]]),
-    Corruption("the last Z of another batch", "caches", ValueError,
-               lambda cs: [*cs[:-1], _cache_field("Z", lambda a: _append(a, 1))(cs[-1])], names_partner=True),
+    Corruption(
+        "nan in the first A_prev",
+        "non-finite values (nan, inf)",
+        ValueError,
+        lambda cs: [_cache_field("A_prev", lambda a: _with(a, np.nan))(cs[0]), *cs[1:]],
+    ),
+    Corruption(
+        "the last Z of another batch",
+        "caches",
+        ValueError,
+        lambda cs: [*cs[:-1], _cache_field("Z", lambda a: _append(a, 1))(cs[-1])],
+        names_partner=True,
+    ),
 ]
 
 ROLES = {
@@ -578,5 +690,7 @@ if __name__ == "__main__":
     width = max(len(kind) for kind, _ in counts)
     for (kind, error), n in sorted(counts.items()):
         print(f"{kind:<{width}}  {error:<10} {n:4d}")
-    print(f"{'total':<{width}}  {'':<10} {sum(counts.values()):4d} cases over {len(SIGNATURES)} entry points, "
-          f"each tried on {', '.join(TIERS)}")
+    print(
+        f"{'total':<{width}}  {'':<10} {sum(counts.values()):4d} cases over {len(SIGNATURES)} entry points, "
+        f"each tried on {', '.join(TIERS)}"
+    )

@@ -39,7 +39,9 @@ def course_test_case():
 
 def with_backward(tier, backward):
     """A tier-like namespace: the tier's forward pass and cost, and `backward`."""
-    return types.SimpleNamespace(model_forward=tier.model_forward, compute_cost=tier.compute_cost, model_backward=backward)
+    return types.SimpleNamespace(
+        model_forward=tier.model_forward, compute_cost=tier.compute_cost, model_backward=backward
+    )
 
 
 def course_bug(tier):
@@ -75,7 +77,9 @@ def test_every_tier_passes(any_tier, rng, name):
 
 def test_the_tier_name_and_module_give_the_same_difference(any_tier, rng):
     X, Y, parameters = problem(rng, [2, 3, 1], 4, np.float64)
-    by_name = nncore.gradient_check(X, Y, parameters, ["tanh", "sigmoid"], tier=next(n for n in nncore.TIERS if nncore.get_tier(n) is any_tier))
+    by_name = nncore.gradient_check(
+        X, Y, parameters, ["tanh", "sigmoid"], tier=next(n for n in nncore.TIERS if nncore.get_tier(n) is any_tier)
+    )
     by_module = nncore.gradient_check(X, Y, parameters, ["tanh", "sigmoid"], tier=any_tier)
     assert float(by_name) == float(by_module)
 
@@ -156,7 +160,9 @@ def test_zero_gradients_agree():
     zeros = types.SimpleNamespace(
         model_forward=nncore.get_tier("vector").model_forward,
         compute_cost=lambda AL, Y: 0.5,
-        model_backward=lambda AL, Y, caches, activations: {f"d{k}": np.zeros_like(v) for k, v in zip(["W1", "b1"], caches[0][1:3])},
+        model_backward=lambda AL, Y, caches, activations: {
+            f"d{k}": np.zeros_like(v) for k, v in zip(["W1", "b1"], caches[0][1:3])
+        },
     )
     difference = nncore.gradient_check([[1.0, 2.0]], [[0, 1]], {"W1": [[0.3]], "b1": [[0.1]]}, ["sigmoid"], tier=zeros)
     assert difference == 0.0 and difference.ok
@@ -175,7 +181,11 @@ def test_the_result_is_a_float_with_the_courses_reading():
 @pytest.mark.parametrize(
     "change, error, message",
     [
-        ({"Y": [1, 1, 0]}, ValueError, r"Y must have shape \(1, m\) = \(1, 3\); got a rank-1 array of shape \(3,\)\. Use Y\.reshape\(1, -1\)"),
+        (
+            {"Y": [1, 1, 0]},
+            ValueError,
+            r"Y must have shape \(1, m\) = \(1, 3\); got a rank-1 array of shape \(3,\)\. Use Y\.reshape\(1, -1\)",
+        ),
         ({"X": np.zeros((3, 4))}, ValueError, r"'W1'.*n_x = 3"),
         ({"Y": [[1, 2, 0]]}, ValueError, "binary labels"),
         ({"activations": ["relu", "relu", "tanh"]}, ValueError, "output layer's activation must be 'sigmoid'"),

@@ -21,9 +21,9 @@ pytestmark = pytest.mark.skipif("jit" not in nncore.TIERS, reason="the JIT tier 
 
 @pytest.fixture(scope="module")
 def limits():
-    from nncore.jit import dense, network
+    from nncore.kernels import dense, layout
 
-    return dense.BLAS_MIN_DIM, network.XT_MIN_FEATURES
+    return dense.BLAS_MIN_DIM, layout.XT_MIN_FEATURES
 
 
 NETWORKS = {
@@ -68,11 +68,18 @@ def test_one_pass_functions_agree_with_vector_tier(shape, order, limits, dtype, 
     AL_ref, caches_ref = vector.model_forward(X, parameters, activations)
     assert_tiers_agree(f"jit.model_forward[{shape}, {order}]", AL, AL_ref, dtype=dtype)
     grads = jit.model_backward(AL, Y, caches, activations)
-    assert_tiers_agree(f"jit.model_backward[{shape}, {order}]", grads, vector.model_backward(AL_ref, Y, caches_ref, activations), dtype=dtype)
+    assert_tiers_agree(
+        f"jit.model_backward[{shape}, {order}]",
+        grads,
+        vector.model_backward(AL_ref, Y, caches_ref, activations),
+        dtype=dtype,
+    )
     # predict thresholds AL: compare where the vector tier's AL is not within rounding of 0.5
     clear = np.abs(AL_ref - 0.5) > 1e-4
     assert clear.any()
-    np.testing.assert_array_equal(jit.predict(X, parameters, activations)[clear], vector.predict(X, parameters, activations)[clear])
+    np.testing.assert_array_equal(
+        jit.predict(X, parameters, activations)[clear], vector.predict(X, parameters, activations)[clear]
+    )
 
 
 @pytest.mark.parametrize("shape", NETWORKS, ids=list(NETWORKS))

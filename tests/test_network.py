@@ -213,9 +213,9 @@ def test_labels_must_match_samples(small):
 def test_unfitted_estimators_refuse_to_predict(small):
     X, Y = small
     for estimator in (Network([2, 1]), LogisticRegression()):
-        for call in (lambda: estimator.predict(X), lambda: estimator.predict_proba(X), lambda: estimator.score(X, Y)):
+        for method, args in ((estimator.predict, (X,)), (estimator.predict_proba, (X,)), (estimator.score, (X, Y))):
             with pytest.raises(NotFittedError, match="not fitted yet; call fit"):
-                call()
+                method(*args)
     assert issubclass(NotFittedError, ValueError) and issubclass(NotFittedError, AttributeError)
 
 
@@ -225,7 +225,10 @@ def test_divergence_leaves_the_estimator_as_it_was(small):
 
     def diverge():
         # errstate: the overflow on the way to inf is expected; TrainingDiverged reports it.
-        with pytest.raises(nncore.TrainingDiverged, match="at iteration 1"), np.errstate(over="ignore", invalid="ignore"):
+        with (
+            pytest.raises(nncore.TrainingDiverged, match="at iteration 1"),
+            np.errstate(over="ignore", invalid="ignore"),
+        ):
             net.fit(X * 1e10, Y, learning_rate=1e300, num_iterations=20, cost_every=1)
 
     diverge()
@@ -295,9 +298,7 @@ def test_logistic_regression_float32():
 @pytest.fixture(scope="module")
 def cats():
     folder = os.environ.get("NNCORE_DATA")
-    if not folder or not all(
-        (Path(folder) / name).is_file() for name in ("train_catvnoncat.h5", "test_catvnoncat.h5")
-    ):
+    if not folder or not all((Path(folder) / name).is_file() for name in ("train_catvnoncat.h5", "test_catvnoncat.h5")):
         pytest.skip("no cat data: set NNCORE_DATA to the folder holding the two .h5 files")
     pytest.importorskip("h5py")
     train_x_orig, train_y, test_x_orig, test_y, _ = load_cat(folder)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import nncore
 from nncore import persistence
-from nncore.network import NotFittedError
+from nncore.estimators import NotFittedError
 
 ACTIVATIONS = ["tanh", "relu", "sigmoid"]
 
@@ -46,7 +46,11 @@ def assert_same_estimator(loaded, original):
     np.testing.assert_array_equal(loaded.costs_, original.costs_)
     assert loaded.costs_.dtype == np.float64
     np.testing.assert_array_equal(loaded.cost_iterations_, original.cost_iterations_)
-    assert (loaded.tier, loaded.dtype, tuple(loaded.activations)) == (original.tier, original.dtype, tuple(original.activations))
+    assert (loaded.tier, loaded.dtype, tuple(loaded.activations)) == (
+        original.tier,
+        original.dtype,
+        tuple(original.activations),
+    )
 
 
 def rewrite(path, change):
@@ -125,8 +129,15 @@ def test_logistic_regression_round_trip(tmp_path, data, dtype):
 def test_parameters_round_trip(tmp_path, rng, dtype):
     parameters = {key: value.astype(dtype) for key, value in nncore.initialize_parameters([4, 3, 1], rng=1).items()}
     parameters["b1"] = rng.standard_normal((3, 1)).astype(dtype)
-    metadata = {"activations": ("relu", "sigmoid"), "epoch": 12, "rate": 0.5, "note": "cats", "best": True,
-                "history": np.array([0.7, 0.6, 0.5]), "classes": ["non-cat", "cat"]}
+    metadata = {
+        "activations": ("relu", "sigmoid"),
+        "epoch": 12,
+        "rate": 0.5,
+        "note": "cats",
+        "best": True,
+        "history": np.array([0.7, 0.6, 0.5]),
+        "classes": ["non-cat", "cat"],
+    }
     nncore.save_parameters(tmp_path / "p.npz", parameters, **metadata)
     loaded, meta = nncore.load_parameters(tmp_path / "p.npz")
     assert list(loaded) == ["W1", "b1", "W2", "b2"]
@@ -193,7 +204,12 @@ def test_save_refuses_an_unfitted_estimator(tmp_path):
         ({"W1": [[np.nan, 1.0]], "b1": [[0.0]]}, {}, ValueError, "must be finite"),
         ({"W1": [[1j, 1.0]], "b1": [[0.0]]}, {}, TypeError, "real numbers"),
         ([np.ones((1, 2))], {}, TypeError, "must be a dict"),
-        ({"W1": np.ones((1, 2)), "b1": np.ones((1, 1))}, {"activations": ["relu", "sigmoid"]}, ValueError, "2 names but the parameters have 1 layers"),
+        (
+            {"W1": np.ones((1, 2)), "b1": np.ones((1, 1))},
+            {"activations": ["relu", "sigmoid"]},
+            ValueError,
+            "2 names but the parameters have 1 layers",
+        ),
         ({"W1": np.ones((1, 2)), "b1": np.ones((1, 1))}, {"owner": object()}, TypeError, "metadata 'owner'"),
         ({"W1": np.ones((1, 2)), "b1": np.ones((1, 1))}, {"nothing": None}, TypeError, "metadata 'nothing'"),
         ({"W1": np.ones((1, 2)), "b1": np.ones((1, 1))}, {"ragged": [[1], [2, 3]]}, TypeError, "metadata 'ragged'"),
@@ -346,7 +362,11 @@ def test_an_npz_nncore_did_not_write_is_refused(tmp_path):
 
 def test_the_wrong_kind_is_refused(tmp_path, saved, data):
     path, _ = saved
-    refused(path, "holds a Network, not a LogisticRegression; load it with nncore.Network.load", nncore.LogisticRegression.load)
+    refused(
+        path,
+        "holds a Network, not a LogisticRegression; load it with nncore.Network.load",
+        nncore.LogisticRegression.load,
+    )
     nncore.LogisticRegression().fit(*data, num_iterations=1).save(tmp_path / "lr.npz")
     refused(tmp_path / "lr.npz", "holds a LogisticRegression, not a Network")
     nncore.save_parameters(tmp_path / "p.npz", {"W1": [[1.0]], "b1": [[0.0]]})

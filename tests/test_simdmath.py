@@ -1,8 +1,9 @@
-"""nncore.jit.simdmath: ulp error over the whole range and at the edge cases, in compiled loops.
+"""nncore.kernels.simdmath: ulp error over the whole range and at the edge cases, in compiled loops.
 
 References are computed one precision up (long double for float64, float64 for float32) and the
 error is measured in ulps of the tested dtype: |ours - ref| / spacing(ref rounded to dtype).
 """
+
 import platform
 import re
 
@@ -10,7 +11,7 @@ import numba
 import numpy as np
 import pytest
 
-from nncore.jit import simdmath
+from nncore.kernels import simdmath
 
 FUNCS = ["exp", "tanh", "sigmoid", "log", "log1m"]
 DTYPES = [np.float64, np.float32]
@@ -49,8 +50,7 @@ def _sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-_REFERENCES = {"exp": np.exp, "tanh": np.tanh, "sigmoid": _sigmoid, "log": np.log,
-               "log1m": lambda x: np.log1p(-x)}
+_REFERENCES = {"exp": np.exp, "tanh": np.tanh, "sigmoid": _sigmoid, "log": np.log, "log1m": lambda x: np.log1p(-x)}
 
 
 def reference(name, x):
@@ -74,8 +74,7 @@ def assert_ulp(name, x):
     err = ulp_error(got, ref)
     worst = int(np.argmax(err))
     assert err[worst] <= MAX_ULP[name], (
-        f"{name}({x[worst]!r}): ours {got[worst]!r}, reference {ref[worst]!r}, "
-        f"{err[worst]:.3g} ulp"
+        f"{name}({x[worst]!r}): ours {got[worst]!r}, reference {ref[worst]!r}, {err[worst]:.3g} ulp"
     )
     return float(err[worst])
 
@@ -86,15 +85,20 @@ def samples(name, dtype, n=N_SAMPLES):
     fi = np.finfo(dtype)
     log2_tiny, log2_max = np.log2(float(fi.smallest_subnormal)), np.log2(float(fi.max))
     if name == "log":  # (0, max]: subnormals to max, and near 1
-        x = np.concatenate([np.exp2(rng.uniform(log2_tiny, log2_max, n)),
-                            rng.uniform(0.5, 2.0, n), 1 + rng.uniform(-1e-6, 1e-6, n)])
+        x = np.concatenate(
+            [np.exp2(rng.uniform(log2_tiny, log2_max, n)), rng.uniform(0.5, 2.0, n), 1 + rng.uniform(-1e-6, 1e-6, n)]
+        )
     elif name == "log1m":  # [0, 1): subnormals to 1, and near 1
-        x = np.concatenate([np.exp2(rng.uniform(log2_tiny, 0, n)), rng.uniform(0, 1, n),
-                            1 - rng.uniform(0, 1e-6, n)])
+        x = np.concatenate([np.exp2(rng.uniform(log2_tiny, 0, n)), rng.uniform(0, 1, n), 1 - rng.uniform(0, 1e-6, n)])
     else:  # both signs: past the overflow/underflow points, near 0, magnitudes 2**-60 .. 2**7
         big = 760.0 if dtype == np.float64 else 110.0
-        x = np.concatenate([rng.uniform(-big, big, n), rng.uniform(-2, 2, n),
-                            np.exp2(rng.uniform(-60, 7, n)) * rng.choice([-1.0, 1.0], n)])
+        x = np.concatenate(
+            [
+                rng.uniform(-big, big, n),
+                rng.uniform(-2, 2, n),
+                np.exp2(rng.uniform(-60, 7, n)) * rng.choice([-1.0, 1.0], n),
+            ]
+        )
     with np.errstate(over="ignore"):
         x = x.astype(dtype)
     inside = {"log": x > 0, "log1m": x < 1}.get(name, True)
@@ -110,8 +114,23 @@ def edge_cases(name, dtype):
         x = common + [fi.eps, 0.5, np.nextafter(dtype(1), dtype(0)), 1.0, -0.0, -1.0, -tiny]
         x = x + ([2.0, fi.max, np.inf] if name == "log" else [-0.5, -fi.eps])
     else:
-        x = common + [1.0, 0.5, 20.0, 88.72, 89.0, 103.9, 104.0, 709.78, 710.0, 745.0, 745.2,
-                      746.0, 1e4, fi.max, np.inf]
+        x = common + [
+            1.0,
+            0.5,
+            20.0,
+            88.72,
+            89.0,
+            103.9,
+            104.0,
+            709.78,
+            710.0,
+            745.0,
+            745.2,
+            746.0,
+            1e4,
+            fi.max,
+            np.inf,
+        ]
         x = x + [-v for v in x]
     return np.array(x, dtype=dtype)
 
@@ -143,17 +162,16 @@ def test_special_values(dtype):
         assert got.dtype == dtype
         np.testing.assert_array_equal(got, np.array(expected, dtype=dtype), err_msg=name)
         zeros = got == 0
-        np.testing.assert_array_equal(np.signbit(got[zeros]),
-                                      np.signbit(np.array(expected)[zeros]),
-                                      err_msg=f"{name}: sign of zero")
+        np.testing.assert_array_equal(
+            np.signbit(got[zeros]), np.signbit(np.array(expected)[zeros]), err_msg=f"{name}: sign of zero"
+        )
 
 
 def test_sigmoid_keeps_relative_accuracy_for_very_negative_x():
     x = np.array([-700.0, -708.0, -709.0, -740.0])
     assert np.all(ours("sigmoid", x) > 0)
     assert assert_ulp("sigmoid", x) <= MAX_ULP["sigmoid"]
-    np.testing.assert_allclose(ours("sigmoid", np.array([-700.0])), [9.85967654375977e-305],
-                               rtol=1e-15)
+    np.testing.assert_allclose(ours("sigmoid", np.array([-700.0])), [9.85967654375977e-305], rtol=1e-15)
 
 
 def test_log1m_is_accurate_where_one_minus_x_rounds():
@@ -171,7 +189,7 @@ def test_python_scalars_match_compiled_loop():
 def test_caller_fastmath_flags_do_not_leak():
     """The kernels keep their own flags: a caller that reassociates (the JIT tier's kernels do)
     must not fold the Cody-Waite split of exp or the error term of log1m."""
-    config = pytest.importorskip("nncore.jit.config")
+    config = pytest.importorskip("nncore.kernels.config")
 
     @numba.njit(fastmath=set(config.FASTMATH), error_model="numpy")
     def loop(x, y):
@@ -193,6 +211,7 @@ def test_caller_fastmath_flags_do_not_leak():
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 def test_loops_vectorize(dtype):
     """The loop body is SIMD code (vector types in LLVM IR) with no libm call left in it."""
+
     @numba.njit
     def loop(x, out):
         for i in range(x.size):
@@ -201,8 +220,8 @@ def test_loops_vectorize(dtype):
     x = np.ones(8, dtype=dtype)
     loop(x, np.empty_like(x))
     llvm = loop.inspect_llvm(loop.signatures[0])
-    kernel = llvm[llvm.index("define"):]
-    kernel = kernel[:kernel.index("\n}\n")]
+    kernel = llvm[llvm.index("define") :]
+    kernel = kernel[: kernel.index("\n}\n")]
     lane = "double" if dtype == np.float64 else "float"
     assert re.search(rf"<\d+ x {lane}>", kernel), "loop not vectorized"
     assert not re.search(r"call .*@(exp|tanh|log)", kernel), "libm call in the loop"

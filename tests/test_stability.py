@@ -205,8 +205,12 @@ def test_model_forward_and_backward_at_saturation(any_tier, dtype):
     """An output layer driven to AL = 0 and 1 exactly: dZL = AL - Y keeps every gradient finite."""
     X = np.array([[1.0, -1.0, 2.0]], dtype)
     Y = np.array([[0, 0, 1]], dtype)
-    parameters = {"W1": np.array([[1e3], [-1e3]], dtype), "b1": np.zeros((2, 1), dtype),
-                  "W2": np.array([[500.0, -500.0]], dtype), "b2": np.zeros((1, 1), dtype)}
+    parameters = {
+        "W1": np.array([[1e3], [-1e3]], dtype),
+        "b1": np.zeros((2, 1), dtype),
+        "W2": np.array([[500.0, -500.0]], dtype),
+        "b2": np.zeros((1, 1), dtype),
+    }
     with raising():
         AL, caches = any_tier.model_forward(X, parameters, ["tanh", "sigmoid"])
         grads = any_tier.model_backward(AL, Y, caches, ["tanh", "sigmoid"])
@@ -259,8 +263,12 @@ def test_normalize_rows_of_huge_and_tiny_entries(any_tier, dtype):
 def diverging(dtype):
     X = np.array([[100.0, -200.0, 150.0, -50.0], [80.0, 10.0, -120.0, 60.0]], dtype)
     Y = np.array([[1, 0, 1, 0]], dtype)
-    parameters = {"W1": np.full((3, 2), 0.01, dtype), "b1": np.zeros((3, 1), dtype),
-                  "W2": np.full((1, 3), 0.01, dtype), "b2": np.zeros((1, 1), dtype)}
+    parameters = {
+        "W1": np.full((3, 2), 0.01, dtype),
+        "b1": np.zeros((3, 1), dtype),
+        "W2": np.full((1, 3), 0.01, dtype),
+        "b2": np.zeros((1, 1), dtype),
+    }
     return X, Y, parameters
 
 

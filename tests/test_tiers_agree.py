@@ -28,7 +28,8 @@ from helpers import (
     sizes,
     uniform,
 )
-from nncore.interface import ACTIVATIONS, FUNCTIONS, missing
+from nncore.contract import missing
+from nncore.interface import ACTIVATIONS, FUNCTIONS
 
 ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu"]
 BACKWARD = ["sigmoid_backward", "tanh_backward", "relu_backward", "leaky_relu_backward"]
@@ -265,9 +266,7 @@ def test_memory_layouts(tier, layout, rng):
 HUGE = 1e308
 
 
-@pytest.mark.parametrize(
-    "cost_every, iteration, last_finite", [(1, 1, 0), (2, 2, 0), (100, 5, 0)]
-)
+@pytest.mark.parametrize("cost_every, iteration, last_finite", [(1, 1, 0), (2, 2, 0), (100, 5, 0)])
 def test_divergence_is_reported_at_the_same_checkpoint(any_tier, dtype, rng, cost_every, iteration, last_finite):
     """Parameters overflow in the first update; every tier raises at the next checkpoint, without warnings."""
     X, Y, parameters = problem(rng, [3, 4, 1], 6, dtype, x_scale=100)

@@ -34,114 +34,172 @@ def _set(mapping, key, value):
 #: (function, arguments, error, the whole message).
 MESSAGES = {
     "rank-1 labels": (
-        "train", (X, Y.ravel(), P, A, 0.1, 1), ValueError,
+        "train",
+        (X, Y.ravel(), P, A, 0.1, 1),
+        ValueError,
         "Y must have shape (1, m) = (1, 209); got a rank-1 array of shape (209,). Use Y.reshape(1, -1).",
     ),
     "3-D X": (
-        "model_forward", (X[:, :, None], P, A), ValueError,
+        "model_forward",
+        (X[:, :, None], P, A),
+        ValueError,
         "X must have shape (n_x, m); got a 3-D array of shape (3, 209, 1). Flatten it to two dimensions, "
         "e.g. images with X.reshape(X.shape[0], -1).T (nncore.datasets.flatten_images).",
     ),
     "transposed X": (
-        "train", (X.T, Y, P, A, 0.1, 1), ValueError,
+        "train",
+        (X.T, Y, P, A, 0.1, 1),
+        ValueError,
         "parameters['W1'] must have shape (n[1], n_x) with n_x = 209 (X has n_x = 209); got shape (4, 3). "
         "X looks transposed: samples must be its columns, so use X.T.",
     ),
     "sample counts differ": (
-        "train", (X, Y[:, :200], P, A, 0.1, 1), ValueError,
+        "train",
+        (X, Y[:, :200], P, A, 0.1, 1),
+        ValueError,
         "Y has 200 samples but X has m = 209 (its columns); they must match.",
     ),
     "n_x does not match W1": (
-        "predict", (X[:2], P, A), ValueError,
+        "predict",
+        (X[:2], P, A),
+        ValueError,
         "parameters['W1'] must have shape (n[1], n_x) with n_x = 2 (X has n_x = 2); got shape (4, 3). "
         "Check the layer sizes, or transpose if rows and columns are swapped.",
     ),
     "a layer's bias missing": (
-        "model_forward", (X, {k: P[k] for k in ("W1", "b1", "W2")}, A), ValueError,
-        "parameters must have exactly the keys ['W1', 'b1', 'W2', 'b2']; missing ['b2']. Each layer l needs W<l> and b<l>.",
+        "model_forward",
+        (X, {k: P[k] for k in ("W1", "b1", "W2")}, A),
+        ValueError,
+        "parameters must have exactly the keys ['W1', 'b1', 'W2', 'b2']; missing ['b2']. "
+        "Each layer l needs W<l> and b<l>.",
     ),
     "a layer missing": (
-        "model_forward", (X, {k: P[k] for k in ("W1", "b1")}, A), ValueError,
+        "model_forward",
+        (X, {k: P[k] for k in ("W1", "b1")}, A),
+        ValueError,
         "activations has 2 names but the parameters have 1 layers (W1 ... W1); give one activation per layer.",
     ),
     "inconsistent layer shapes": (
-        "model_forward", (X, _set(P, "W2", np.ones((1, 5))), A), ValueError,
+        "model_forward",
+        (X, _set(P, "W2", np.ones((1, 5))), A),
+        ValueError,
         "parameters['W2'] must have shape (n[2], n[1]) with n[1] = 4 (W1 has n[1] = 4); got shape (1, 5). "
         "Check the layer sizes, or transpose if rows and columns are swapped.",
     ),
     "labels outside {0, 1}": (
-        "train", (X, np.where(Y == 1, 2, 0), P, A, 0.1, 1), ValueError,
+        "train",
+        (X, np.where(Y == 1, 2, 0), P, A, 0.1, 1),
+        ValueError,
         f"Y must hold binary labels 0 or 1; found {int(Y.sum())} other values, the first 2 at index "
         f"{(0, int(np.argmax(Y)))}. Map the classes to 0 and 1 first, e.g. (labels == positive_class).astype(float).",
     ),
     "m = 0": (
-        "model_forward", (X[:, :0], P, A), ValueError,
+        "model_forward",
+        (X[:, :0], P, A),
+        ValueError,
         "X has no samples: its shape is (3, 0), so m = 0. Pass at least one sample (one column).",
     ),
     "n_x = 0": (
-        "propagate", (np.zeros((0, 1)), 0.0, X[:0], Y), ValueError,
+        "propagate",
+        (np.zeros((0, 1)), 0.0, X[:0], Y),
+        ValueError,
         "X has no features: its shape is (0, 209), so n = 0. Pass at least one feature (one row).",
     ),
     "nan in X": (
-        "model_forward", (np.where(X > 2, np.nan, X), P, A), ValueError,
+        "model_forward",
+        (np.where(X > 2, np.nan, X), P, A),
+        ValueError,
         f"X must be finite; it holds {int((X > 2).sum())} nan and 0 inf values (the first at index "
         f"{tuple(int(i) for i in np.argwhere(X > 2)[0])}). Remove or impute them first, e.g. with np.nan_to_num, "
         f"or lower the learning rate if they came from training.",
     ),
     "inf in a parameter": (
-        "train", (X, Y, _set(P, "b2", np.full((1, 1), -np.inf)), A, 0.1, 1), ValueError,
+        "train",
+        (X, Y, _set(P, "b2", np.full((1, 1), -np.inf)), A, 0.1, 1),
+        ValueError,
         "parameters['b2'] must be finite; it holds 0 nan and 1 inf values (the first at index (0, 0)). "
         "Remove or impute them first, e.g. with np.nan_to_num, or lower the learning rate if they came from training.",
     ),
     "strings": (
-        "sigmoid", (["1", "2"],), TypeError,
+        "sigmoid",
+        (["1", "2"],),
+        TypeError,
         "Z must be an array of real numbers (float32 or float64); got strings (dtype <U1). "
         "Convert it with np.asarray(Z, dtype=np.float64).",
     ),
     "complex": (
-        "compute_cost", (np.full((1, 2), 0.5 + 0j), [[0, 1]]), TypeError,
+        "compute_cost",
+        (np.full((1, 2), 0.5 + 0j), [[0, 1]]),
+        TypeError,
         "AL must be an array of real numbers (float32 or float64); got complex numbers (dtype complex128). "
         "Convert it with np.asarray(AL, dtype=np.float64).",
     ),
     "objects": (
-        "softmax", (np.array([[1.0, None]]),), TypeError,
+        "softmax",
+        (np.array([[1.0, None]]),),
+        TypeError,
         "x must be an array of real numbers (float32 or float64); got Python objects (dtype object). "
         "Convert it with np.asarray(x, dtype=np.float64).",
     ),
     "ragged lists": (
-        "l1_loss", ([[1, 2], [3]], [[1, 2], [3, 4]]), TypeError,
+        "l1_loss",
+        ([[1, 2], [3]], [[1, 2], [3, 4]]),
+        TypeError,
         None,  # numpy's own words follow "could not convert"
     ),
     "unknown activation": (
-        "model_forward", (X, P, ["rectifier", "sigmoid"]), ValueError,
+        "model_forward",
+        (X, P, ["rectifier", "sigmoid"]),
+        ValueError,
         "unknown activations[0] (layer 1) 'rectifier'; expected one of 'sigmoid', 'tanh', 'relu', 'leaky_relu'.",
     ),
     "output layer not a sigmoid": (
-        "model_backward", (np.full((1, 2), 0.5), [[0, 1]], nncore.get_tier("vector").model_forward(X[:, :2], P, A)[1], ["relu", "relu"]), ValueError,
+        "model_backward",
+        (np.full((1, 2), 0.5), [[0, 1]], nncore.get_tier("vector").model_forward(X[:, :2], P, A)[1], ["relu", "relu"]),
+        ValueError,
         "the output layer's activation must be 'sigmoid' for the cross-entropy cost; got activations[-1] = 'relu'. "
         "Use e.g. activations=['relu', 'sigmoid'].",
     ),
     "learning_rate 0": (
-        "train", (X, Y, P, A, 0, 1), ValueError, "learning_rate must be > 0 and finite, e.g. 0.0075; got 0.0.",
+        "train",
+        (X, Y, P, A, 0, 1),
+        ValueError,
+        "learning_rate must be > 0 and finite, e.g. 0.0075; got 0.0.",
     ),
     "learning_rate nan": (
-        "update_parameters", (P, GRADS, float("nan")), ValueError, "learning_rate must be > 0 and finite, e.g. 0.0075; got nan.",
+        "update_parameters",
+        (P, GRADS, float("nan")),
+        ValueError,
+        "learning_rate must be > 0 and finite, e.g. 0.0075; got nan.",
     ),
     "learning_rate a string": (
-        "optimize", (np.zeros((3, 1)), 0.0, X, Y, 5, "0.01"), TypeError,
+        "optimize",
+        (np.zeros((3, 1)), 0.0, X, Y, 5, "0.01"),
+        TypeError,
         "learning_rate must be a positive number, e.g. 0.0075; got str '0.01'.",
     ),
     "num_iterations < 0": (
-        "train", (X, Y, P, A, 0.1, -1), ValueError, "num_iterations must be an integer >= 0; got -1.",
+        "train",
+        (X, Y, P, A, 0.1, -1),
+        ValueError,
+        "num_iterations must be an integer >= 0; got -1.",
     ),
     "num_iterations a float": (
-        "train", (X, Y, P, A, 0.1, 2.0), TypeError, "num_iterations must be an integer >= 0; got float 2.0. Use int(2.0).",
+        "train",
+        (X, Y, P, A, 0.1, 2.0),
+        TypeError,
+        "num_iterations must be an integer >= 0; got float 2.0. Use int(2.0).",
     ),
     "cost_every 0": (
-        "optimize", (np.zeros((3, 1)), 0.0, X, Y, 5, 0.1, 0), ValueError, "cost_every must be an integer >= 1; got 0.",
+        "optimize",
+        (np.zeros((3, 1)), 0.0, X, Y, 5, 0.1, 0),
+        ValueError,
+        "cost_every must be an integer >= 1; got 0.",
     ),
     "masked entries": (
-        "normalize_rows", (np.ma.masked_array([[1.0, 2.0]], mask=[[False, True]]),), ValueError,
+        "normalize_rows",
+        (np.ma.masked_array([[1.0, 2.0]], mask=[[False, True]]),),
+        ValueError,
         "x is a masked array with 1 masked entries; nncore ignores masks, so it would compute on the hidden "
         "values. Fill them (x.filled(value)) or drop those samples first.",
     ),
@@ -154,7 +212,9 @@ def test_the_message(any_tier, case):
     with pytest.raises(error) as raised:
         getattr(any_tier, name)(*arguments)
     if message is None:
-        assert str(raised.value).startswith("x must be a numeric array" if name != "l1_loss" else "yhat must be a numeric array")
+        assert str(raised.value).startswith(
+            "x must be a numeric array" if name != "l1_loss" else "yhat must be a numeric array"
+        )
     else:
         assert str(raised.value) == message
 
@@ -207,7 +267,9 @@ def test_fortran_ordered_and_strided_inputs_give_the_same_training(any_tier):
     wide = np.zeros((3, 16))
     wide[:, ::2] = X_small
     for X_form in (np.asfortranarray(X_small), wide[:, ::2], X_small.tolist()):
-        parameters, costs = any_tier.train(X_form, Y_small, {k: np.asfortranarray(v) for k, v in P.items()}, A, 0.1, 3, 1)
+        parameters, costs = any_tier.train(
+            X_form, Y_small, {k: np.asfortranarray(v) for k, v in P.items()}, A, 0.1, 3, 1
+        )
         np.testing.assert_allclose(costs, expected[1], rtol=1e-12)
         for key, value in expected[0].items():
             np.testing.assert_allclose(parameters[key], value, rtol=1e-12, atol=1e-15)
@@ -249,7 +311,7 @@ def test_every_tier_function_is_validated(any_tier):
     """Each public function is the @implements wrapper, whose kernel is the tier's own code."""
     for name in FUNCTIONS:
         function = getattr(any_tier, name)
-        assert hasattr(function, "kernel") and function.kernel is not function, name
+        assert hasattr(function, "unchecked") and function.unchecked is not function, name
 
 
 def test_passing_none_where_an_array_is_optional_internally_is_refused(any_tier):

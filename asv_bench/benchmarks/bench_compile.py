@@ -54,7 +54,10 @@ class FirstCall(Benchmark):
             env = {**os.environ, "NUMBA_CACHE_DIR": cache}
             out = subprocess.run(
                 [sys.executable, "-c", SCRIPT, name, function],
-                env=env, check=True, capture_output=True, text=True,
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
             ).stdout
         times = json.loads(out.splitlines()[-1])
         return times["first"] - times["second"]

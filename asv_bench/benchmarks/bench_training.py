@@ -1,6 +1,6 @@
 """Training on the course's three workloads: one iteration, a short run, its memory, speed-ups.
 
-The workloads are those ``nncore compare`` runs by default (:data:`nncore.workloads.DEFAULT_WORKLOADS`),
+The workloads are those ``nncore compare`` runs by default (:data:`nncore.bench.workloads.DEFAULT_WORKLOADS`),
 with seeded random images of the cat data's shape in place of the files, so the
 suite runs anywhere.
 """
@@ -10,8 +10,8 @@ import timeit
 
 import numpy as np
 
-from nncore.measure import POOL_IDLE_SECONDS
-from nncore.workloads import DEFAULT_WORKLOADS, WORKLOADS, Data
+from nncore.bench.measure import POOL_IDLE_SECONDS
+from nncore.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS, Data
 
 from . import TIERS, Benchmark, skip_slow_loop, tier
 

@@ -35,23 +35,44 @@ def add_arguments(parser):
     -------
     parser
     """
-    parser.add_argument("name", metavar="NAME", choices=list(EXPERIMENTS), help=f"the experiment: {', '.join(EXPERIMENTS)}")
+    parser.add_argument(
+        "name", metavar="NAME", choices=list(EXPERIMENTS), help=f"the experiment: {', '.join(EXPERIMENTS)}"
+    )
     parser.add_argument("--tier", choices=TIERS, default="vector", help="the tier that computes (default: vector)")
     parser.add_argument(
-        "--data", metavar="FOLDER",
+        "--data",
+        metavar="FOLDER",
         help="the folder holding train_catvnoncat.h5 and test_catvnoncat.h5, for the cat experiments "
         "(default: $NNCORE_DATA)",
     )
-    parser.add_argument("--plot", metavar="FILE.png", help="save the cost curve (and the planar decision boundaries) to FILE.png; needs matplotlib")
+    parser.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="save the cost curve (and the planar decision boundaries) to FILE.png; needs matplotlib",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON instead of text")
     parser.add_argument("--iterations", type=int, metavar="N", help="train N iterations instead of the course's number")
     parser.add_argument(
-        "--threads", type=int, metavar="N",
+        "--threads",
+        type=int,
+        metavar="N",
         help="threads for Numba's kernels and BLAS (default: all cores); 1 gives steadier times on a busy machine",
     )
-    parser.add_argument("--pool", choices=POOLS, help="planar-hidden-sizes: run the trainings in processes or threads (default: threads for jit, processes otherwise)")
-    parser.add_argument("--workers", type=int, metavar="N", help="planar-hidden-sizes: N parallel workers (default: one per core)")
-    parser.add_argument("--no-sequential", dest="sequential", action="store_false", help="planar-hidden-sizes: skip the one-after-another run that the parallel time is compared with")
+    parser.add_argument(
+        "--pool",
+        choices=POOLS,
+        help="planar-hidden-sizes: run the trainings in processes or threads "
+        "(default: threads for jit, processes otherwise)",
+    )
+    parser.add_argument(
+        "--workers", type=int, metavar="N", help="planar-hidden-sizes: N parallel workers (default: one per core)"
+    )
+    parser.add_argument(
+        "--no-sequential",
+        dest="sequential",
+        action="store_false",
+        help="planar-hidden-sizes: skip the one-after-another run that the parallel time is compared with",
+    )
     return parser
 
 
@@ -68,7 +89,8 @@ def _experiment_kwargs(args):
 
 def _header(run):
     layers = f"layers {list(run.layer_dims)} ({', '.join(run.activations)})"
-    return f"{run.experiment} on the {run.tier} tier: {layers}, learning rate {run.learning_rate}, {run.num_iterations} iterations"
+    settings = f"learning rate {run.learning_rate}, {run.num_iterations} iterations"
+    return f"{run.experiment} on the {run.tier} tier: {layers}, {settings}"
 
 
 def _accuracy_lines(run):
@@ -83,7 +105,10 @@ def report(result):
     if not isinstance(result, Sweep):
         cost = COST_FORMATS[result.experiment]
         lines = [_header(result)]
-        lines += [f"Cost after iteration {i}: {cost.format(c)}" for i, c in zip(result.cost_iterations.tolist(), result.costs.tolist())]
+        lines += [
+            f"Cost after iteration {i}: {cost.format(c)}"
+            for i, c in zip(result.cost_iterations.tolist(), result.costs.tolist())
+        ]
         return lines + _accuracy_lines(result) + [f"wall time: {result.wall_time:.3g} s"]
     lines = [f"{result.experiment} on the {result.tier} tier"]
     for run in result.runs:
@@ -93,7 +118,9 @@ def report(result):
             lines += [f"learning rate is: {run.learning_rate}", *_accuracy_lines(run), "-" * 55]
     lines.append(result.timing_line())
     if result.max_cost_difference is not None:
-        lines.append(f"largest cost difference between the parallel and the sequential runs: {result.max_cost_difference:.3g}")
+        lines.append(
+            f"largest cost difference between the parallel and the sequential runs: {result.max_cost_difference:.3g}"
+        )
     return lines
 
 

@@ -18,7 +18,7 @@ from nncore import datasets
 from nncore.course.data import cat_data
 from nncore.course.parallel import run_parallel
 from nncore.course.results import Sweep, Training
-from nncore.network import LogisticRegression, Network
+from nncore.estimators import LogisticRegression, Network
 
 #: The hidden sizes of the course's planar sweep.
 HIDDEN_SIZES = (1, 2, 3, 4, 5, 20, 50)
@@ -69,11 +69,25 @@ def _fit_logistic(experiment, tier, data, learning_rate, num_iterations, cost_ev
         model, train, True, learning_rate=learning_rate, num_iterations=num_iterations, cost_every=cost_every
     )
     layer_dims = (data.train_x.shape[0], 1)
-    return _training(experiment, model, layer_dims, model.activations, learning_rate, num_iterations, wall_time, train, test)
+    return _training(
+        experiment, model, layer_dims, model.activations, learning_rate, num_iterations, wall_time, train, test
+    )
 
 
-def _fit_network(experiment, tier, layer_dims, activations, init, seed, learning_rate, num_iterations,
-                 cost_every, train, test=None, warm_up=True):
+def _fit_network(
+    experiment,
+    tier,
+    layer_dims,
+    activations,
+    init,
+    seed,
+    learning_rate,
+    num_iterations,
+    cost_every,
+    train,
+    test=None,
+    warm_up=True,
+):
     """Draw the initial parameters (`init`, `seed`), train with the tier's ``train``, score."""
     net = Network(layer_dims, activations, init=init, seed=seed, tier=tier)
     wall_time = _timed_fit(
@@ -125,8 +139,17 @@ def logreg_cats_rates(tier="vector", data=None, learning_rates=LEARNING_RATES, n
 def _fit_planar(experiment, tier, X, Y, n_h, learning_rate, num_iterations, cost_every, warm_up=True):
     """The course's ``nn_model``: [2, n_h, 1], tanh then sigmoid, ``randn * 0.01`` after seed 2."""
     return _fit_network(
-        experiment, tier, [X.shape[0], n_h, Y.shape[0]], ["tanh", "sigmoid"], "scaled", 2,
-        learning_rate, num_iterations, cost_every, (X, Y), warm_up=warm_up,
+        experiment,
+        tier,
+        [X.shape[0], n_h, Y.shape[0]],
+        ["tanh", "sigmoid"],
+        "scaled",
+        2,
+        learning_rate,
+        num_iterations,
+        cost_every,
+        (X, Y),
+        warm_up=warm_up,
     )
 
 
@@ -147,8 +170,17 @@ def planar(tier="vector", n_h=4, learning_rate=1.2, num_iterations=10000, cost_e
     return _fit_planar("planar", tier, X, Y, n_h, learning_rate, num_iterations, cost_every)
 
 
-def planar_hidden_sizes(tier="vector", hidden_sizes=HIDDEN_SIZES, learning_rate=1.2, num_iterations=5000,
-                        cost_every=1000, parallel=True, sequential=True, pool=None, workers=None):
+def planar_hidden_sizes(
+    tier="vector",
+    hidden_sizes=HIDDEN_SIZES,
+    learning_rate=1.2,
+    num_iterations=5000,
+    cost_every=1000,
+    parallel=True,
+    sequential=True,
+    pool=None,
+    workers=None,
+):
     """:func:`planar` for each hidden size, in parallel across the cores (course 1, week 3).
 
     Each size starts from its own ``RandomState(2)`` draw. The course prints
@@ -224,8 +256,17 @@ def two_layer_cats(tier="vector", data=None, learning_rate=0.0075, num_iteration
     """
     data = cat_data(data)
     return _fit_network(
-        "two-layer-cats", tier, [data.train_x.shape[0], 7, 1], ["relu", "sigmoid"], "scaled", 1,
-        learning_rate, num_iterations, cost_every, (data.train_x, data.train_y), (data.test_x, data.test_y),
+        "two-layer-cats",
+        tier,
+        [data.train_x.shape[0], 7, 1],
+        ["relu", "sigmoid"],
+        "scaled",
+        1,
+        learning_rate,
+        num_iterations,
+        cost_every,
+        (data.train_x, data.train_y),
+        (data.test_x, data.test_y),
     )
 
 
@@ -243,8 +284,17 @@ def deep_cats(tier="vector", data=None, learning_rate=0.0075, num_iterations=250
     """
     data = cat_data(data)
     return _fit_network(
-        "deep-cats", tier, [data.train_x.shape[0], 20, 7, 5, 1], ["relu", "relu", "relu", "sigmoid"], "he", 1,
-        learning_rate, num_iterations, cost_every, (data.train_x, data.train_y), (data.test_x, data.test_y),
+        "deep-cats",
+        tier,
+        [data.train_x.shape[0], 20, 7, 5, 1],
+        ["relu", "relu", "relu", "sigmoid"],
+        "he",
+        1,
+        learning_rate,
+        num_iterations,
+        cost_every,
+        (data.train_x, data.train_y),
+        (data.test_x, data.test_y),
     )
 
 

@@ -70,7 +70,7 @@ def figure(result):
         for ax, run in zip(axes, runs):
             _boundary_axes(ax, run, X, Y)
         _cost_axes(axes[len(runs)], runs, lambda run: f"n_h = {run.n_h}")
-        for ax in axes[len(runs) + 1:]:
+        for ax in axes[len(runs) + 1 :]:
             ax.set_visible(False)
     elif planar:
         fig = Figure(figsize=(10, 4), layout="constrained")

@@ -1,15 +1,18 @@
 """The JIT tier: the tier interface as Numba kernels (tier ``"jit"``).
 
-Dense layers run on register-blocked, vectorized matrix kernels with the bias
-and the activation fused in (:mod:`nncore.jit.gemm`, :mod:`nncore.jit.dense`),
+The functions here validate their arguments and call the compiled kernels of
+:mod:`nncore.kernels`. Dense layers run on register-blocked, vectorized matrix
+kernels with the bias and the activation fused in
+(:mod:`nncore.kernels.gemm`, :mod:`nncore.kernels.dense`),
 in a samples-major layout; activations use vectorizable exp/tanh/sigmoid
-(:mod:`nncore.jit.simdmath`); ``train`` and ``optimize`` run every iteration
+(:mod:`nncore.kernels.simdmath`); ``train`` and ``optimize`` run every iteration
 inside compiled code over buffers allocated once. Large layers are split among
 threads (:func:`nncore.set_num_threads`); results for a fixed thread count are
-deterministic. Compiler settings live in :mod:`nncore.jit.config` only.
+deterministic. Compiler settings live in :mod:`nncore.kernels.config` only.
 """
 
 from nncore import threadpool as _threadpool  # noqa: F401  (chooses Numba's threading layer first)
+from nncore.interface import FUNCTIONS  # noqa: E402
 from nncore.jit.activations import (
     leaky_relu,
     leaky_relu_backward,
@@ -21,10 +24,9 @@ from nncore.jit.activations import (
     tanh_backward,
 )
 from nncore.jit.basics import dot, image2vector, l1_loss, l2_loss, normalize_rows, sigmoid_derivative, softmax
+from nncore.jit.cost import compute_cost
 from nncore.jit.layers import linear_activation_backward, linear_activation_forward, linear_backward, linear_forward
 from nncore.jit.logistic import optimize, propagate
-from nncore.jit.model import compute_cost, model_backward, model_forward, predict, train, update_parameters
-
-from nncore.interface import FUNCTIONS  # noqa: E402
+from nncore.jit.model import model_backward, model_forward, predict, train, update_parameters
 
 __all__ = [*FUNCTIONS, "dot"]

@@ -2,9 +2,8 @@
 
 import numpy as np
 
-from nncore.interface import implements
-from nncore.jit.config import kernel
-from nncore.jit.elementwise import CODES, activate, grad_from_output
+from nncore.contract import implements
+from nncore.kernels.elementwise import CODES, activate, grad_from_input
 
 
 def apply(Z, activation):
@@ -15,17 +14,11 @@ def apply(Z, activation):
     return A.reshape(Z.shape)
 
 
-@kernel
-def _grad_from_input(dA, Z, dZ, code):
-    activate(Z, dZ, code)  # dZ holds A = g(Z) first
-    grad_from_output(dA, dZ, dZ, code)
-
-
 def gradient(dA, Z, activation):
     """dA * g'(Z) for arrays of one shape, into a new array of that shape."""
     dA_flat = np.ascontiguousarray(dA).reshape(-1)
     dZ = np.empty_like(dA_flat)
-    _grad_from_input(dA_flat, np.ascontiguousarray(Z).reshape(-1), dZ, CODES[activation])
+    grad_from_input(dA_flat, np.ascontiguousarray(Z).reshape(-1), dZ, CODES[activation])
     return dZ.reshape(dA.shape)
 
 

@@ -1,60 +1,14 @@
 """The course's NumPy basics as compiled loops."""
 
-import math
-
 import numba
 import numpy as np
-from numba import prange
 
 from nncore import validation
-from nncore.interface import implements
-from nncore.jit import simdmath
+from nncore.contract import implements
 from nncore.jit.activations import apply
-from nncore.jit.config import kernel, parallel_kernel
-from nncore.jit.dense import block_of
-from nncore.jit.elementwise import SIGMOID, grad_from_output
-
-
-@kernel
-def _softmax_rows(x, out):
-    for i in range(x.shape[0]):
-        row, o = x[i], out[i]
-        top = row.max()
-        total = 0.0
-        for j in range(row.size):
-            e = simdmath.exp(row[j] - top)
-            o[j] = e
-            total += e
-        scale = o.dtype.type(1.0 / total)
-        for j in range(row.size):
-            o[j] *= scale
-
-
-@kernel
-def _normalize_rows(x, out):
-    for i in range(x.shape[0]):
-        row, o = x[i], out[i]
-        scale = np.abs(row).max() if row.size else 0.0
-        if scale == 0:
-            o[:] = 0
-            continue
-        total = 0.0
-        for j in range(row.size):
-            v = row[j] / scale
-            o[j] = v
-            total += v * v
-        norm = o.dtype.type(math.sqrt(total))
-        for j in range(row.size):
-            o[j] /= norm
-
-
-@kernel
-def _sum_abs_diff(a, b, power):
-    total = 0.0
-    for i in range(a.size):
-        d = float(b[i]) - float(a[i])
-        total += abs(d) if power == 1 else d * d
-    return total
+from nncore.kernels.basics import dot_parallel, softmax_rows, sum_abs_diff
+from nncore.kernels.basics import normalize_rows as normalize_rows_kernel
+from nncore.kernels.elementwise import SIGMOID, grad_from_output
 
 
 @implements
@@ -77,7 +31,7 @@ def normalize_rows(x):
     """Per row: divide by the largest |entry| (nothing overflows), then by the norm; compiled."""
     x = np.ascontiguousarray(x)
     out = np.empty_like(x)
-    _normalize_rows(x, out)
+    normalize_rows_kernel(x, out)
     return out
 
 
@@ -86,37 +40,20 @@ def softmax(x):
     """Per row: the maximum, ``simdmath.exp`` of the shifted entries, their sum; compiled."""
     x = np.ascontiguousarray(x)
     out = np.empty_like(x)
-    _softmax_rows(x, out)
+    softmax_rows(x, out)
     return out
 
 
 @implements
 def l1_loss(yhat, y):
     """A compiled loop summing ``|y - yhat|`` in float64."""
-    return _sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 1)
+    return sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 1)
 
 
 @implements
 def l2_loss(yhat, y):
     """A compiled loop summing ``(y - yhat)**2`` in float64."""
-    return _sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 2)
-
-
-@kernel
-def _dot_block(a, b):
-    s = a.dtype.type(0)
-    for i in range(a.size):
-        s += a[i] * b[i]
-    return s
-
-
-@parallel_kernel
-def _dot(a, b, threads):
-    partial = np.zeros(threads)
-    for t in prange(threads):
-        lo, hi = block_of(a.size, threads, t, 64)
-        partial[t] = _dot_block(a[lo:hi], b[lo:hi])
-    return partial.sum()
+    return sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 2)
 
 
 def dot(a, b):
@@ -142,4 +79,4 @@ def dot(a, b):
     a = np.ascontiguousarray(a, dtype=dtype)
     b = np.ascontiguousarray(b, dtype=dtype)
     threads = numba.get_num_threads() if a.size >= 1 << 16 else 1
-    return float(_dot(a, b, threads))
+    return float(dot_parallel(a, b, threads))

@@ -1,7 +1,7 @@
-"""The JIT tier's one-layer passes (public wrappers over :mod:`nncore.jit.dense`).
+"""The JIT tier's one-layer passes (public wrappers over :mod:`nncore.kernels.dense`).
 
 Arrays keep the course's layout, C-contiguous. A Fortran-ordered input A_prev
-with many features (:data:`nncore.jit.network.XT_MIN_FEATURES`), such as the
+with many features (:data:`nncore.kernels.layout.XT_MIN_FEATURES`), such as the
 images ``flatten_images`` returns, is read one sample per row instead, for long
 dot products; a C-ordered one is read as it is, never copied for one pass.
 """
@@ -9,11 +9,12 @@ dot products; a C-ordered one is read as it is, never copied for one pass.
 import numba
 import numpy as np
 
-from nncore.interface import LayerCache, implements
-from nncore.jit import dense
+from nncore.contract import implements
+from nncore.interface import LayerCache
 from nncore.jit.activations import gradient
-from nncore.jit.elementwise import CODES, IDENTITY, grad_from_output
-from nncore.jit.network import input_layout
+from nncore.kernels import dense
+from nncore.kernels.elementwise import CODES, IDENTITY, grad_from_output
+from nncore.kernels.layout import input_layout
 
 
 def layer_forward(A_prev, W, b, code):

@@ -1,146 +1,13 @@
-"""Logistic regression in the course's form, compiled: one pass over X per iteration.
-
-For each group of four samples the kernel computes ``z = w . x + b`` (four
-dot products sharing the loads of w), the sigmoid and ``dz = (a - y) / m``,
-then adds ``dz * x`` of the four samples into dw while their rows are still in
-cache. X is read one sample per row (``X.T`` C-contiguous: free when X is
-Fortran-ordered, one copy per call otherwise). Threads take blocks of samples and accumulate into their own rows of a
-(threads, n_x) buffer, summed after the pass: no shared element is written.
-"""
-
-import math
+"""The JIT tier's logistic regression: public wrappers over :mod:`nncore.kernels.logistic`."""
 
 import numba
 import numpy as np
-from numba import prange
 
+from nncore.contract import implements
 from nncore.errors import TrainingDiverged
-from nncore.interface import implements, probability_bounds
-from nncore.jit import simdmath
-from nncore.jit.gemm import dot_4x1
-from nncore.jit.config import inline, kernel, parallel_kernel
-from nncore.jit.dense import PARALLEL_MIN_WORK, ROW_ALIGN, block_of
-
-
-@inline
-def _add4(dw, x0, x1, x2, x3, d0, d1, d2, d3):
-    for k in range(dw.size):
-        dw[k] += d0 * x0[k] + d1 * x1[k] + d2 * x2[k] + d3 * x3[k]
-
-
-@inline
-def _term(z, y, inv_m, lo, hi):
-    """(dz, cost term) of one sample with pre-activation z and label y."""
-    a = simdmath.sigmoid(z)
-    p = float(min(max(a, lo), hi))
-    return (a - y) * inv_m, y * math.log(p) + (1.0 - y) * math.log1p(-p)
-
-
-@kernel
-def rows_pass(XT, y, w, b, dw, r_lo, r_hi, with_cost, lo, hi):
-    """Samples [r_lo, r_hi): their dz summed into `dw` (overwritten) and returned as db.
-
-    Returns
-    -------
-    db : float
-        Sum of dz over the samples.
-    cost_sum : float
-        Sum of ``y log a + (1 - y) log(1 - a)`` over the samples (0 unless `with_cost`).
-    """
-    zero = w.dtype.type(0)
-    b = w.dtype.type(b)  # the bias enters z in the dtype of the data, as in the vector tier
-    inv_m = w.dtype.type(1.0 / XT.shape[0])
-    dw[:] = 0
-    db = 0.0
-    cost_sum = 0.0
-    r = r_lo
-    while r + 4 <= r_hi:
-        x0, x1, x2, x3 = XT[r], XT[r + 1], XT[r + 2], XT[r + 3]
-        z = dot_4x1(x0, x1, x2, x3, w, zero)  # four dot products sharing the loads of w
-        d0, c0 = _term(z[0] + b, y[r], inv_m, lo, hi)
-        d1, c1 = _term(z[1] + b, y[r + 1], inv_m, lo, hi)
-        d2, c2 = _term(z[2] + b, y[r + 2], inv_m, lo, hi)
-        d3, c3 = _term(z[3] + b, y[r + 3], inv_m, lo, hi)
-        _add4(dw, x0, x1, x2, x3, d0, d1, d2, d3)
-        db += float(d0) + float(d1) + float(d2) + float(d3)
-        if with_cost:
-            cost_sum += c0 + c1 + c2 + c3
-        r += 4
-    while r < r_hi:
-        x = XT[r]
-        z = zero
-        for k in range(w.size):
-            z += w[k] * x[k]
-        d, c = _term(z + b, y[r], inv_m, lo, hi)
-        for k in range(w.size):
-            dw[k] += d * x[k]
-        db += float(d)
-        if with_cost:
-            cost_sum += c
-        r += 1
-    return db, cost_sum
-
-
-@kernel
-def _reduce(partial, dbs, costs, dw):
-    """dw = the sum of the threads' rows of `partial`; the sums of `dbs` and `costs`."""
-    dw[:] = partial[0]
-    for t in range(1, partial.shape[0]):
-        row = partial[t]
-        for k in range(dw.size):
-            dw[k] += row[k]
-    return dbs.sum(), costs.sum()
-
-
-@inline
-def full_pass(XT, y, w, b, dw, partial, dbs, costs, with_cost, lo, hi):
-    """One pass over all samples: dw (overwritten), db and the cost (nan unless `with_cost`).
-
-    With one row in `partial` the pass is serial; with more, thread t takes the
-    t-th block of samples and writes ``partial[t]``, ``dbs[t]`` and ``costs[t]``.
-    """
-    parts = partial.shape[0]
-    if parts == 1:
-        db, cost_sum = rows_pass(XT, y, w, b, dw, 0, XT.shape[0], with_cost, lo, hi)
-    else:
-        for t in prange(parts):
-            r_lo, r_hi = block_of(XT.shape[0], parts, t, ROW_ALIGN)
-            dbs[t], costs[t] = rows_pass(XT, y, w, b, partial[t], r_lo, r_hi, with_cost, lo, hi)
-        db, cost_sum = _reduce(partial, dbs, costs, dw)
-    cost = -cost_sum / XT.shape[0] if with_cost else np.nan
-    return db, cost
-
-
-@parallel_kernel
-def propagate_kernel(XT, y, w, b, dw, partial, dbs, costs, lo, hi):
-    """:func:`full_pass` with the cost, for Python callers."""
-    return full_pass(XT, y, w, b, dw, partial, dbs, costs, True, lo, hi)
-
-
-@parallel_kernel
-def optimize_loop(XT, y, w, b, num_iterations, learning_rate, cost_every, costs, dw, partial, dbs, thread_costs, lo, hi):
-    """The course's ``optimize``, compiled; updates `w` in place, returns (b, db, diverged_at, last_finite)."""
-    step = w.dtype.type(learning_rate)
-    db = 0.0
-    last_finite = -1
-    for i in range(num_iterations):
-        record = i % cost_every == 0
-        db, cost = full_pass(XT, y, w, b, dw, partial, dbs, thread_costs, record, lo, hi)
-        if record:
-            finite = np.isfinite(cost) and np.isfinite(b)
-            for k in range(w.size):
-                finite = finite and np.isfinite(w[k])
-            if not finite:
-                return b, db, i, last_finite
-            costs[i // cost_every] = cost
-            last_finite = i
-        for k in range(w.size):
-            w[k] -= step * dw[k]
-        b -= learning_rate * db
-    finite = np.isfinite(b)
-    for k in range(w.size):
-        finite = finite and np.isfinite(w[k])
-    return b, db, (-1 if finite else num_iterations), last_finite
+from nncore.interface import probability_bounds
+from nncore.kernels.logistic import optimize_loop, propagate_kernel
+from nncore.kernels.partition import PARALLEL_MIN_WORK
 
 
 def _buffers(w, m):
@@ -153,8 +20,17 @@ def _buffers(w, m):
 def propagate(w, b, X, Y):
     """One compiled pass over the samples, forward and backward together."""
     dw, partial, dbs, costs = _buffers(w, X.shape[1])
-    db, cost = propagate_kernel(np.ascontiguousarray(X.T), np.ascontiguousarray(Y).reshape(-1), w.reshape(-1).copy(), b,
-                                dw, partial, dbs, costs, *probability_bounds(X.dtype))
+    db, cost = propagate_kernel(
+        np.ascontiguousarray(X.T),
+        np.ascontiguousarray(Y).reshape(-1),
+        w.reshape(-1).copy(),
+        b,
+        dw,
+        partial,
+        dbs,
+        costs,
+        *probability_bounds(X.dtype),
+    )
     return {"dw": dw.reshape(-1, 1), "db": db}, cost
 
 
@@ -166,8 +42,20 @@ def optimize(w, b, X, Y, num_iterations, learning_rate, cost_every=100):
     dw[:] = 0
     costs = np.zeros(-(-num_iterations // cost_every), np.float64)
     b, db, diverged_at, last_finite = optimize_loop(
-        np.ascontiguousarray(X.T), np.ascontiguousarray(Y).reshape(-1), w, b, num_iterations, learning_rate,
-        cost_every, costs, dw, partial, dbs, thread_costs, *probability_bounds(X.dtype))
+        np.ascontiguousarray(X.T),
+        np.ascontiguousarray(Y).reshape(-1),
+        w,
+        b,
+        num_iterations,
+        learning_rate,
+        cost_every,
+        costs,
+        dw,
+        partial,
+        dbs,
+        thread_costs,
+        *probability_bounds(X.dtype),
+    )
     if diverged_at >= 0:
         raise TrainingDiverged(diverged_at, learning_rate, None if last_finite < 0 else last_finite)
     return {"w": w.reshape(-1, 1), "b": float(b)}, {"dw": dw.reshape(-1, 1), "db": float(db)}, costs

@@ -5,6 +5,7 @@ SciPy's ``expit`` for the sigmoid, buffers reused across training iterations,
 and no gradient for the input X. float32 and float64 inputs keep their dtype.
 """
 
+from nncore.interface import FUNCTIONS as __all__  # noqa: E402
 from nncore.vector.activations import (
     leaky_relu,
     leaky_relu_backward,
@@ -32,5 +33,3 @@ from nncore.vector.layers import (
 )
 from nncore.vector.logistic import optimize, propagate
 from nncore.vector.model import model_backward, model_forward, predict, train, update_parameters
-
-from nncore.interface import FUNCTIONS as __all__  # noqa: E402

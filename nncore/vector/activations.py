@@ -14,7 +14,8 @@ the ReLUs), so the backward pass needs neither Z nor a second exp or tanh.
 import numpy as np
 from scipy.special import expit
 
-from nncore.interface import LEAKY_SLOPE, implements
+from nncore.contract import implements
+from nncore.interface import LEAKY_SLOPE
 
 
 def _sigmoid(Z, out):

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.special import expit
 
-from nncore.interface import implements
+from nncore.contract import implements
 
 
 @implements

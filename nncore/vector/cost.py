@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from nncore.interface import implements, probability_bounds
+from nncore.contract import implements
+from nncore.interface import probability_bounds
 
 
 def cross_entropy(AL, Y):

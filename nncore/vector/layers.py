@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from nncore.interface import LayerCache, implements
+from nncore.contract import implements
+from nncore.interface import LayerCache
 from nncore.vector.activations import BACKWARD_FROM_A, FORWARD, backward
 
 
@@ -17,7 +18,7 @@ def linear_forward(A_prev, W, b):
 @implements
 def linear_activation_forward(A_prev, W, b, activation):
     """:func:`linear_forward`, then the activation into a new array."""
-    Z = linear_forward.kernel(A_prev, W, b)
+    Z = linear_forward.unchecked(A_prev, W, b)
     A = FORWARD[activation](Z, out=np.empty_like(Z))
     return A, LayerCache(A_prev, W, b, Z, A)
 
@@ -40,4 +41,4 @@ def linear_activation_backward(dA, cache, activation):
         dZ = backward(activation, dA, cache.Z)
     else:
         dZ = BACKWARD_FROM_A[activation](dA, cache.A, out=np.empty_like(dA))
-    return linear_backward.kernel(dZ, cache)
+    return linear_backward.unchecked(dZ, cache)

@@ -5,8 +5,8 @@ import math
 import numpy as np
 from scipy.special import expit
 
+from nncore.contract import implements
 from nncore.errors import TrainingDiverged
-from nncore.interface import implements
 from nncore.vector.cost import cross_entropy
 
 

@@ -12,8 +12,9 @@ import math
 
 import numpy as np
 
+from nncore._shared import layer_by_layer
+from nncore.contract import implements
 from nncore.errors import TrainingDiverged
-from nncore.interface import implements, layer_by_layer
 from nncore.vector.activations import BACKWARD_FROM_A, FORWARD
 from nncore.vector.cost import cross_entropy
 from nncore.vector.layers import linear_activation_forward
@@ -76,7 +77,7 @@ def all_finite(parameters):
 @implements
 def model_forward(X, parameters, activations):
     """:func:`linear_activation_forward` layer by layer."""
-    return layer_by_layer(linear_activation_forward.kernel, X, parameters, activations)
+    return layer_by_layer(linear_activation_forward.unchecked, X, parameters, activations)
 
 
 @implements

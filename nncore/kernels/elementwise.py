@@ -3,7 +3,7 @@
 Activations are passed to kernels as small integer codes (:data:`CODES`);
 each kernel branches once on the code, outside its loop, so every loop is a
 plain ``for i in range(n)`` over contiguous memory that LLVM vectorizes. The
-transcendental functions come from :mod:`nncore.jit.simdmath`, whose exp,
+transcendental functions come from :mod:`nncore.kernels.simdmath`, whose exp,
 tanh and sigmoid vectorize (Numba's ``math.exp``/``math.tanh`` are scalar libm
 calls, several times slower than NumPy's SIMD ufuncs).
 
@@ -11,10 +11,9 @@ Derivatives are taken from the activation's output A, as in the vector tier:
 ``A * (1 - A)`` for the sigmoid, ``1 - A**2`` for tanh, ``A > 0`` for the ReLUs.
 """
 
-
 from nncore.interface import ACTIVATIONS, LEAKY_SLOPE
-from nncore.jit import simdmath
-from nncore.jit.config import inline, kernel
+from nncore.kernels import simdmath
+from nncore.kernels.config import inline, kernel
 
 SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY = range(5)
 
@@ -129,3 +128,10 @@ def cross_entropy(AL, Y, lo, hi):
         y = float(Y[i])
         total += y * simdmath.log(a) + (1.0 - y) * simdmath.log1m(a)
     return -total / AL.size
+
+
+@kernel
+def grad_from_input(dA, Z, dZ, code):
+    """``dZ = dA * g'(Z)`` for 1-D arrays of one length (dZ may alias dA, not Z)."""
+    activate(Z, dZ, code)  # dZ holds A = g(Z) first
+    grad_from_output(dA, dZ, dZ, code)

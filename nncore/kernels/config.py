@@ -23,7 +23,7 @@ import numba
 #: LLVM fast-math flags for every kernel.
 FASTMATH = frozenset({"nsz", "contract", "reassoc"})
 
-#: Flags of the elementary functions of :mod:`nncore.jit.simdmath`, which are
+#: Flags of the elementary functions of :mod:`nncore.kernels.simdmath`, which are
 #: compiled on their own and never take the kernels' flags: only ``contract``
 #: (fused multiply-adds). ``reassoc`` would fold away the two-part ln 2 of exp's
 #: range reduction (214 ulp) and log1m's rounding-error term (every bit), and

@@ -10,9 +10,9 @@ every depth, and a training run allocates everything once.
 
 import numpy as np
 
-from nncore.jit import dense
-from nncore.jit.config import inline, kernel, parallel_kernel
-from nncore.jit.elementwise import CODES, cross_entropy
+from nncore.kernels import dense
+from nncore.kernels.config import inline, kernel, parallel_kernel
+from nncore.kernels.elementwise import CODES, cross_entropy
 
 
 class Packed:
@@ -35,7 +35,9 @@ class Packed:
 
     def __init__(self, parameters, activations):
         L = len(activations)
-        self.dims = np.array([parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)], np.int64)
+        self.dims = np.array(
+            [parameters["W1"].shape[1]] + [parameters[f"W{l}"].shape[0] for l in range(1, L + 1)], np.int64
+        )
         self.codes = np.array([CODES[name] for name in activations], np.int64)
         self.theta = np.concatenate([parameters[f"{k}{l}"].ravel() for l in range(1, L + 1) for k in "Wb"])
 
@@ -44,9 +46,9 @@ class Packed:
         parameters, offset = {}, 0
         for l in range(1, self.dims.size):
             n, n_prev = self.dims[l], self.dims[l - 1]
-            parameters[f"W{l}"] = theta[offset:offset + n * n_prev].reshape(n, n_prev)
+            parameters[f"W{l}"] = theta[offset : offset + n * n_prev].reshape(n, n_prev)
             offset += n * n_prev
-            parameters[f"b{l}"] = theta[offset:offset + n].reshape(n, 1)
+            parameters[f"b{l}"] = theta[offset : offset + n].reshape(n, 1)
             offset += n
         return parameters
 
@@ -55,37 +57,13 @@ class Packed:
         return int(m * self.dims[1:].sum())
 
 
-#: Inputs with at least this many features are stored one sample per row for
-#: the first layer (long contiguous dot products over features); narrower
-#: inputs, like the planar data's 2, stay in the course's layout.
-XT_MIN_FEATURES = 64
-
-
-def input_layout(X, copy=True):
-    """The input as the kernels take it: ``(array, transposed)``.
-
-    ``transposed`` is True when the array is ``X.T`` stored C-contiguous (m, n_x),
-    for at least :data:`XT_MIN_FEATURES` features: free when X is
-    Fortran-ordered, as ``flatten_images`` and slices of X.T are. Otherwise the
-    array is X itself, C-contiguous (n_x, m). With `copy` a wide C-ordered X is
-    copied into the transposed layout, which pays over the passes of ``train``;
-    without, a single pass (a layer, ``predict``, ``model_backward``) reads it
-    as it is: the copy of the cat images' 20 MB took longer (5.95 ms forward,
-    6.35 ms for dW) than the product in the course's layout (3.67 and 0.64 ms).
-    At most one copy per call.
-    """
-    if X.shape[0] >= XT_MIN_FEATURES and (copy or X.T.flags.c_contiguous):
-        return np.ascontiguousarray(X.T), True
-    return np.ascontiguousarray(X), False
-
-
 @kernel
 def layer_W(theta, dims, l):
     """The view of ``W[l + 1]`` (0-based layer index l) in `theta`."""
     offset = 0
     for j in range(l):
         offset += dims[j + 1] * (dims[j] + 1)
-    return theta[offset:offset + dims[l + 1] * dims[l]].reshape((dims[l + 1], dims[l]))
+    return theta[offset : offset + dims[l + 1] * dims[l]].reshape((dims[l + 1], dims[l]))
 
 
 @kernel
@@ -94,7 +72,7 @@ def layer_b(theta, dims, l):
     offset = dims[l + 1] * dims[l]
     for j in range(l):
         offset += dims[j + 1] * (dims[j] + 1)
-    return theta[offset:offset + dims[l + 1]]
+    return theta[offset : offset + dims[l + 1]]
 
 
 @kernel
@@ -103,7 +81,7 @@ def layer_block(buffer, dims, m, l):
     offset = 0
     for j in range(l):
         offset += m * dims[j + 1]
-    return buffer[offset:offset + m * dims[l + 1]].reshape((dims[l + 1], m))
+    return buffer[offset : offset + m * dims[l + 1]].reshape((dims[l + 1], m))
 
 
 @inline
@@ -113,8 +91,9 @@ def forward_all(X, transposed, theta, dims, codes, acts, threads):
     A_prev = X
     for l in range(codes.size):
         A = layer_block(acts, dims, m, l)
-        dense.forward(layer_W(theta, dims, l), layer_b(theta, dims, l), A_prev, transposed and l == 0,
-                      A, A, codes[l], threads)
+        dense.forward(
+            layer_W(theta, dims, l), layer_b(theta, dims, l), A_prev, transposed and l == 0, A, A, codes[l], threads
+        )
         A_prev = A
     return A_prev
 
@@ -160,8 +139,24 @@ def all_finite(x):
 
 
 @parallel_kernel
-def train_loop(X, transposed, y, theta, dims, codes, learning_rate, num_iterations, cost_every,
-               costs, lo, hi, acts, deltas, grad, threads):
+def train_loop(
+    X,
+    transposed,
+    y,
+    theta,
+    dims,
+    codes,
+    learning_rate,
+    num_iterations,
+    cost_every,
+    costs,
+    lo,
+    hi,
+    acts,
+    deltas,
+    grad,
+    threads,
+):
     """Batch gradient descent, entirely compiled: forward, cost, backward, update.
 
     Writes the cost before the update of iterations 0, cost_every, ... into

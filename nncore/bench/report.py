@@ -1,6 +1,6 @@
 """What ``nncore compare`` shows: the text table, the JSON and the plot.
 
-All three read the ``results`` dict of :func:`nncore.compare.compare`.
+All three read the ``results`` dict of :func:`nncore.bench.compare`.
 Output is plain ASCII, so it prints on any terminal.
 """
 
@@ -62,8 +62,18 @@ def _grid(headers, rows, indent="  "):
     return lines
 
 
-HEADERS = ("tier", "iterations", "time/iteration", "vs loop", "vs vector", "max|d cost|",
-           "max|d params|", "final cost", "train acc", "test acc")
+HEADERS = (
+    "tier",
+    "iterations",
+    "time/iteration",
+    "vs loop",
+    "vs vector",
+    "max|d cost|",
+    "max|d params|",
+    "final cost",
+    "train acc",
+    "test acc",
+)
 
 
 def _workload_lines(workload, repeats):
@@ -76,18 +86,20 @@ def _workload_lines(workload, repeats):
             problems.append(f"  {row['tier']:<{len(HEADERS[0])}}  {row['status']}: {row['reason']}")
             continue
         loop = row["tier"] == "loop"
-        rows.append((
-            row["tier"],
-            f"{row['iterations']}{'*' if loop else ''}",
-            seconds(row["seconds_per_iteration"]),
-            ratio(row["speedup_vs_loop"]),
-            ratio(row["speedup_vs_vector"]),
-            "ref" if loop else difference(row["max_cost_difference"]),
-            "ref" if loop else difference(row["max_parameter_difference"]),
-            _number(row["final_cost"], ".6f"),
-            _number(row["train_accuracy"], ".1%"),
-            _number(row["test_accuracy"], ".1%"),
-        ))
+        rows.append(
+            (
+                row["tier"],
+                f"{row['iterations']}{'*' if loop else ''}",
+                seconds(row["seconds_per_iteration"]),
+                ratio(row["speedup_vs_loop"]),
+                ratio(row["speedup_vs_vector"]),
+                "ref" if loop else difference(row["max_cost_difference"]),
+                "ref" if loop else difference(row["max_parameter_difference"]),
+                _number(row["final_cost"], ".6f"),
+                _number(row["train_accuracy"], ".1%"),
+                _number(row["test_accuracy"], ".1%"),
+            )
+        )
         if loop:
             n, runs = row["iterations"], row["repeats"]
             its = f"{n} iteration{'s' * (n != 1)}"
@@ -122,8 +134,9 @@ def _dot_lines(dot):
         if row["status"] != "ok":
             rows.append((row["label"], f"skipped: {row['reason']}", "", ""))
             continue
-        rows.append((row["label"], seconds(row["seconds"]), ratio(row["speedup_vs_python"]),
-                     ratio(row["speedup_vs_numpy"])))
+        rows.append(
+            (row["label"], seconds(row["seconds"]), ratio(row["speedup_vs_python"]), ratio(row["speedup_vs_numpy"]))
+        )
     return lines + _grid(("method", "time/call", "vs Python loop", "vs np.dot"), rows)
 
 
@@ -159,17 +172,16 @@ def require_matplotlib():
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(
-            "--plot needs matplotlib, which is not installed: pip install matplotlib "
-            "(or pip install 'nncore[plot]')."
+            "--plot needs matplotlib, which is not installed: pip install matplotlib (or pip install 'nncore[plot]')."
         ) from None
     return Figure
 
 
 def _boundary_axes(ax, workload):
     """The planar data and the decision boundary of the fastest tier's trained network."""
+    from nncore.bench.workloads import WORKLOADS
     from nncore.datasets import planar
     from nncore.tiers import get_tier
-    from nncore.workloads import WORKLOADS
 
     ran = [row for row in workload["rows"] if row["status"] == "ok"]
     best = min(ran, key=lambda row: row["seconds_per_iteration"])
@@ -201,9 +213,14 @@ def plot(results, path):
         for i, row in enumerate(rows):
             costs = row["costs"]
             # the tiers agree, so their curves coincide: the earlier ones are drawn wider, underneath
-            ax.plot(np.arange(len(costs)), costs, marker="o" if len(costs) < 5 else None,
-                    linewidth=1.5 + 2.5 * (len(rows) - 1 - i), alpha=0.8,
-                    label=f"{row['tier']} ({seconds(row['seconds_per_iteration'])}/it)")
+            ax.plot(
+                np.arange(len(costs)),
+                costs,
+                marker="o" if len(costs) < 5 else None,
+                linewidth=1.5 + 2.5 * (len(rows) - 1 - i),
+                alpha=0.8,
+                label=f"{row['tier']} ({seconds(row['seconds_per_iteration'])}/it)",
+            )
         ax.set_title(f"{workload['name']}: cost per iteration")
         ax.set_xlabel("iteration")
         ax.set_ylabel("cost")
@@ -212,4 +229,3 @@ def plot(results, path):
         _boundary_axes(axes[-1], planar[0])
     fig.savefig(path, dpi=100)
     return path
-

@@ -99,8 +99,10 @@ class Workload:
             return Data(X.astype(dtype), Y.astype(dtype))
         train_x, train_y, test_x, test_y, _ = load_cat(folder)
         return Data(
-            flatten_images(train_x, dtype), train_y.astype(dtype),
-            flatten_images(test_x, dtype), test_y.astype(dtype),
+            flatten_images(train_x, dtype),
+            train_y.astype(dtype),
+            flatten_images(test_x, dtype),
+            test_y.astype(dtype),
         )
 
     def load_size(self):
@@ -128,13 +130,23 @@ class Workload:
         """
         if self.trainer == "optimize":
             params, _, costs = tier.optimize(
-                parameters["w"], parameters["b"], data.X_train, data.Y_train,
-                num_iterations, self.learning_rate, cost_every,
+                parameters["w"],
+                parameters["b"],
+                data.X_train,
+                data.Y_train,
+                num_iterations,
+                self.learning_rate,
+                cost_every,
             )
             return params, costs
         return tier.train(
-            data.X_train, data.Y_train, parameters, list(self.activations),
-            self.learning_rate, num_iterations, cost_every,
+            data.X_train,
+            data.Y_train,
+            parameters,
+            list(self.activations),
+            self.learning_rate,
+            num_iterations,
+            cost_every,
         )
 
     def network(self, parameters):
@@ -155,26 +167,57 @@ WORKLOADS = {
     w.name: w
     for w in (
         Workload(
-            "planar", "[2, 4, 1] tanh/sigmoid network on the planar flower (m = 400), learning rate 1.2",
-            (2, 4, 1), ("tanh", "sigmoid"), "scaled", 2, 1.2,
-            iterations=1000, loop_iterations=50, needs_cat_data=False,
+            "planar",
+            "[2, 4, 1] tanh/sigmoid network on the planar flower (m = 400), learning rate 1.2",
+            (2, 4, 1),
+            ("tanh", "sigmoid"),
+            "scaled",
+            2,
+            1.2,
+            iterations=1000,
+            loop_iterations=50,
+            needs_cat_data=False,
         ),
         Workload(
-            "logreg-cats", "logistic regression on the cat images (m = 209), w = 0, learning rate 0.005",
-            (12288, 1), ("sigmoid",), "zeros", 0, 0.005,
-            iterations=200, loop_iterations=2, needs_cat_data=True, trainer="optimize",
+            "logreg-cats",
+            "logistic regression on the cat images (m = 209), w = 0, learning rate 0.005",
+            (12288, 1),
+            ("sigmoid",),
+            "zeros",
+            0,
+            0.005,
+            iterations=200,
+            loop_iterations=2,
+            needs_cat_data=True,
+            trainer="optimize",
         ),
         Workload(
-            "deep-cats", "[12288, 20, 7, 5, 1] ReLU x3/sigmoid network on the cat images, learning rate 0.0075",
-            (12288, 20, 7, 5, 1), ("relu", "relu", "relu", "sigmoid"), "he", 1, 0.0075,
+            "deep-cats",
+            "[12288, 20, 7, 5, 1] ReLU x3/sigmoid network on the cat images, learning rate 0.0075",
+            (12288, 20, 7, 5, 1),
+            ("relu", "relu", "relu", "sigmoid"),
+            "he",
+            1,
+            0.0075,
             # the loop tier takes ~25 s per iteration here on 2 cores: only when asked for
-            iterations=50, loop_iterations=0, needs_cat_data=True,
+            iterations=50,
+            loop_iterations=0,
+            needs_cat_data=True,
         ),
         Workload(
-            "wide", "[1024, 512, 256, 1] ReLU x2/sigmoid network on 65536 random samples, learning rate 0.01",
-            (1024, 512, 256, 1), ("relu", "relu", "sigmoid"), "he", 1, 0.01,
+            "wide",
+            "[1024, 512, 256, 1] ReLU x2/sigmoid network on 65536 random samples, learning rate 0.01",
+            (1024, 512, 256, 1),
+            ("relu", "relu", "sigmoid"),
+            "he",
+            1,
+            0.01,
             # ~2 s per iteration in the vector tier and 0.5 GB of data: only when asked for
-            iterations=3, loop_iterations=0, needs_cat_data=False, synthetic_samples=65536, by_default=False,
+            iterations=3,
+            loop_iterations=0,
+            needs_cat_data=False,
+            synthetic_samples=65536,
+            by_default=False,
         ),
     )
 }

@@ -26,6 +26,7 @@ before vectorizing. Compiled apart, it keeps its flags whatever the caller's are
 (``inline="always"``) would re-lower these bodies under the caller's flags and error model, so the
 public functions deliberately do not use it.
 """
+
 import math
 from collections import namedtuple
 
@@ -33,12 +34,12 @@ import numba
 import numpy as np
 from numba.extending import intrinsic, overload
 
-from nncore.jit.config import ELEMENTARY_FASTMATH, ELEMENTARY_OPTIONS
+from nncore.kernels.config import ELEMENTARY_FASTMATH, ELEMENTARY_OPTIONS
 
 __all__ = ["FASTMATH", "exp", "tanh", "sigmoid", "log", "log1m"]
 
 #: LLVM fast-math flags of the functions in this module: only ``contract``. They are defined,
-#: with the reasons, in :mod:`nncore.jit.config`, the one place compiler settings live.
+#: with the reasons, in :mod:`nncore.kernels.config`, the one place compiler settings live.
 FASTMATH = ELEMENTARY_FASTMATH
 
 _JIT_OPTIONS = ELEMENTARY_OPTIONS
@@ -66,10 +67,18 @@ def _fma_impl(a, b, c):
 _Format = namedtuple(
     "_Format",
     [
-        "float", "int", "mant_bits",
-        "exp_lo", "exp_hi", "expm1_lo",
-        "log2e", "ln2_hi", "ln2_lo",
-        "exp_poly", "log_poly", "sqrt_half_bits",
+        "float",
+        "int",
+        "mant_bits",
+        "exp_lo",
+        "exp_hi",
+        "expm1_lo",
+        "log2e",
+        "ln2_hi",
+        "ln2_lo",
+        "exp_poly",
+        "log_poly",
+        "sqrt_half_bits",
     ],
 )
 _Format.__doc__ = """Constants of one floating-point format (see :func:`_build`)."""
@@ -82,33 +91,53 @@ _Format.__doc__ = """Constants of one floating-point format (see :func:`_build`)
 # Max fit errors (absolute, on P or T): exp64 1.5e-18, log64 3.1e-16, exp32 6.2e-8, log32 1.9e-7,
 # which contribute < 0.2 ulp to the results.
 _F64 = _Format(
-    float=np.float64, int=np.int64, mant_bits=52,
+    float=np.float64,
+    int=np.int64,
+    mant_bits=52,
     # exp(x) rounds to 0 below -745.14 and overflows above 709.79; clamping x to [-746, 710]
     # keeps every integer in range and still gives 0 / inf at the clamp points.
-    exp_lo=-746.0, exp_hi=710.0,
+    exp_lo=-746.0,
+    exp_hi=710.0,
     # tanh: 2 exp(-2|x|) < 2**-54 for |x| > 19.1, so tanh rounds to +-1 past |x| = 20.
     expm1_lo=-40.0,
     log2e=1.4426950408889634,
     # Cody-Waite split of ln 2 (fdlibm): ln2_hi has 21 trailing zero bits, so k * ln2_hi is exact.
-    ln2_hi=6.93147180369123816490e-01, ln2_lo=1.90821492927058770002e-10,
+    ln2_hi=6.93147180369123816490e-01,
+    ln2_lo=1.90821492927058770002e-10,
     exp_poly=(
-        0.5, 0.1666666666666667, 0.04166666666666671, 0.008333333333326112,
-        0.0013888888888857263, 0.0001984126987488669, 2.4801587386265124e-05,
-        2.7557255336173772e-06, 2.755721641806633e-07, 2.5105237260957158e-08,
+        0.5,
+        0.1666666666666667,
+        0.04166666666666671,
+        0.008333333333326112,
+        0.0013888888888857263,
+        0.0001984126987488669,
+        2.4801587386265124e-05,
+        2.7557255336173772e-06,
+        2.755721641806633e-07,
+        2.5105237260957158e-08,
         2.0933616705790195e-09,
     ),
     log_poly=(
-        0.666666666666667, 0.39999999999898445, 0.2857142862640014, 0.2222221107270391,
-        0.18182893227992472, 0.15331596675207326, 0.14617875933813285,
+        0.666666666666667,
+        0.39999999999898445,
+        0.2857142862640014,
+        0.2222221107270391,
+        0.18182893227992472,
+        0.15331596675207326,
+        0.14617875933813285,
     ),
     sqrt_half_bits=0x3FE6A09E667F3BCD,  # bits of sqrt(0.5)
 )
 _F32 = _Format(
-    float=np.float32, int=np.int32, mant_bits=23,
-    exp_lo=-104.0, exp_hi=89.0,  # exp underflows below -103.98, overflows above 88.73
+    float=np.float32,
+    int=np.int32,
+    mant_bits=23,
+    exp_lo=-104.0,
+    exp_hi=89.0,  # exp underflows below -103.98, overflows above 88.73
     expm1_lo=-20.0,  # tanh rounds to +-1 past |x| = 9.1
     log2e=1.442695,
-    ln2_hi=0.693115234375, ln2_lo=3.1946183e-05,  # ln2_hi has 12 trailing zero bits
+    ln2_hi=0.693115234375,
+    ln2_lo=3.1946183e-05,  # ln2_hi has 12 trailing zero bits
     exp_poly=(0.5, 0.16666576, 0.041666374, 0.008363181, 0.0013941124),
     log_poly=(0.66666687, 0.39988717, 0.29582152),
     sqrt_half_bits=0x3F3504F3,
@@ -244,8 +273,7 @@ def _build(fmt):
 
     jit = numba.njit(**_JIT_OPTIONS)
     log = jit(log)  # bound before log1m is compiled: log1m calls it
-    return {"exp": jit(exp), "tanh": jit(tanh), "sigmoid": jit(sigmoid), "log": log,
-            "log1m": jit(log1m)}
+    return {"exp": jit(exp), "tanh": jit(tanh), "sigmoid": jit(sigmoid), "log": log, "log1m": jit(log1m)}
 
 
 _KERNELS = {np.dtype(np.float64): _build(_F64), np.dtype(np.float32): _build(_F32)}

@@ -8,15 +8,9 @@ sigmoid network with ``W1 = w.T`` and ``b1 = [[b]]``.
 import numpy as np
 
 from nncore import persistence, validation
+from nncore.errors import NotFittedError
 from nncore.initializers import METHODS, as_random_state, initialize_parameters
 from nncore.tiers import get_tier
-
-
-class NotFittedError(ValueError, AttributeError):
-    """An estimator was used for prediction before :meth:`fit`.
-
-    A subclass of both ``ValueError`` and ``AttributeError``, as scikit-learn's.
-    """
 
 
 def _check_dtype(dtype):
@@ -39,8 +33,7 @@ class _Classifier:
     def _check_fitted(self):
         if not hasattr(self, "parameters_"):
             raise NotFittedError(
-                f"this {type(self).__name__} is not fitted yet; call fit(X, Y) before "
-                f"predict, predict_proba or score."
+                f"this {type(self).__name__} is not fitted yet; call fit(X, Y) before predict, predict_proba or score."
             )
 
     def _as_X(self, X, n_x=None):
@@ -50,10 +43,7 @@ class _Classifier:
         validation.require_samples(X, "X")
         if n_x is not None and X.shape[0] != n_x:
             hint = " X looks transposed: samples must be its columns, so use X.T." if X.shape[1] == n_x else ""
-            raise ValueError(
-                f"X has {X.shape[0]} features (rows) but the model's input layer has "
-                f"n_x = {n_x}.{hint}"
-            )
+            raise ValueError(f"X has {X.shape[0]} features (rows) but the model's input layer has n_x = {n_x}.{hint}")
         return X.astype(self.dtype, copy=False)
 
     def _as_Y(self, Y, X):
@@ -199,11 +189,15 @@ class Network(_Classifier):
 
     def __init__(self, layer_dims, activations=None, init="he", seed=None, tier="vector", dtype=np.float64):
         if isinstance(layer_dims, (str, bytes)) or not hasattr(layer_dims, "__len__"):
-            raise TypeError(f"layer_dims must be a sequence of layer sizes like [12288, 20, 7, 5, 1]; got {layer_dims!r}.")
+            raise TypeError(
+                f"layer_dims must be a sequence of layer sizes like [12288, 20, 7, 5, 1]; got {layer_dims!r}."
+            )
         self.layer_dims = [validation.check_count(n, f"layer_dims[{i}]", 1) for i, n in enumerate(layer_dims)]
         L = len(self.layer_dims) - 1
         if L < 1:
-            raise ValueError(f"layer_dims needs the input size and at least one layer, e.g. [n_x, 1]; got {list(layer_dims)}.")
+            raise ValueError(
+                f"layer_dims needs the input size and at least one layer, e.g. [n_x, 1]; got {list(layer_dims)}."
+            )
         if activations is None:
             activations = ["relu"] * (L - 1) + ["sigmoid"]
         self.activations = list(validation.check_activations(activations, L, sigmoid_output=True))
@@ -222,17 +216,19 @@ class Network(_Classifier):
         L = len(self.layer_dims) - 1
         found = validation.n_layers_of(parameters, "initial_parameters")
         if found != L:
-            raise ValueError(
-                f"initial_parameters has {found} layers but layer_dims {self.layer_dims} "
-                f"has {L}."
-            )
+            raise ValueError(f"initial_parameters has {found} layers but layer_dims {self.layer_dims} has {L}.")
         copies = {}
         for l in range(1, L + 1):
-            for key, shape in ((f"W{l}", (self.layer_dims[l], self.layer_dims[l - 1])), (f"b{l}", (self.layer_dims[l], 1))):
+            for key, shape in (
+                (f"W{l}", (self.layer_dims[l], self.layer_dims[l - 1])),
+                (f"b{l}", (self.layer_dims[l], 1)),
+            ):
                 if key not in parameters:
                     raise ValueError(f"initial_parameters has no {key!r}; each layer l needs W<l> and b<l>.")
                 value = validation.as_numeric(parameters[key], f"initial_parameters[{key!r}]")
-                validation.require_shape(value, f"initial_parameters[{key!r}]", (f"n[{l}]", f"n[{l - 1}]" if key[0] == "W" else "1"), shape)
+                validation.require_shape(
+                    value, f"initial_parameters[{key!r}]", (f"n[{l}]", f"n[{l - 1}]" if key[0] == "W" else "1"), shape
+                )
                 copies[key] = value.astype(self.dtype, copy=True)
         return copies
 
@@ -339,7 +335,9 @@ class LogisticRegression(_Classifier):
         w = np.zeros((X.shape[0], 1), dtype=self.dtype)
         params, _, costs = self._tier().optimize(w, 0.0, X, Y, num_iterations, learning_rate, cost_every)
         self.w_, self.b_ = params["w"], float(params["b"])
-        self._record({"W1": self.w_.T, "b1": np.array([[self.b_]], dtype=self.dtype)}, costs, num_iterations, cost_every)
+        self._record(
+            {"W1": self.w_.T, "b1": np.array([[self.b_]], dtype=self.dtype)}, costs, num_iterations, cost_every
+        )
         return self
 
     def __repr__(self):

@@ -21,9 +21,9 @@ import traceback
 
 import numpy as np
 
+from nncore.bench.dot import METHODS, jit_available, vectors
 from nncore.errors import TrainingDiverged
 from nncore.tiers import get_tier
-from nncore.vectorization import METHODS, jit_available, vectors
 
 #: The loop tier repeats its run (up to `repeats` times) only when one run takes less than this (seconds).
 LOOP_REPEAT_LIMIT = 0.5
@@ -131,8 +131,9 @@ def measure_workload(workload, data, tiers, iterations, loop_iterations, repeats
     the loop tier with ``loop_iterations = 0``) have ``"status"`` ``"skipped"``
     and a ``"reason"``; rows of tiers that fail (training diverged, any
     exception) have ``"status"`` ``"error"``, a one-line ``"reason"`` and,
-    for exceptions other than divergence, the ``"traceback"``. Differences are against the loop tier and speed-ups against
-    the loop and vector tiers, when those ran.
+    for exceptions other than divergence, the ``"traceback"``. Differences are
+    against the loop tier and speed-ups against the loop and vector tiers, when
+    those ran.
 
     Returns
     -------
@@ -163,10 +164,14 @@ def measure_workload(workload, data, tiers, iterations, loop_iterations, repeats
             rows.append({"tier": name, "status": "error", "reason": str(err)})
         except Exception as err:  # a broken tier must not hide the others' figures
             first_line = str(err).strip().splitlines()[0] if str(err).strip() else ""
-            rows.append({
-                "tier": name, "status": "error", "reason": f"{type(err).__name__}: {first_line}",
-                "traceback": traceback.format_exc(),
-            })
+            rows.append(
+                {
+                    "tier": name,
+                    "status": "error",
+                    "reason": f"{type(err).__name__}: {first_line}",
+                    "traceback": traceback.format_exc(),
+                }
+            )
     _add_comparisons(rows)
     return rows
 
@@ -217,7 +222,7 @@ def measure_dot(n, dtype, repeats, progress):
     -------
     rows : list of dict
         ``{"method", "label", "status", "seconds", "value", "speedup_vs_python",
-        "speedup_vs_numpy"}`` per method of :data:`nncore.vectorization.METHODS`.
+        "speedup_vs_numpy"}`` per method of :data:`nncore.bench.dot.METHODS`.
     """
     a, b = vectors(n, dtype)
     rows = []

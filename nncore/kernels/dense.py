@@ -33,22 +33,10 @@ on-disk cache.
 import numpy as np
 from numba import prange
 
-from nncore.jit import gemm
-from nncore.jit.config import inline, kernel, parallel_kernel
-from nncore.jit.elementwise import activate, grad_from_output
-
-#: Multiply-adds below which a pass runs on one thread: waking the pool costs
-#: a few microseconds, about 10^5 multiply-adds here.
-PARALLEL_MIN_WORK = 1 << 18
-
-#: Blocks of samples handed to threads are multiples of this.
-SAMPLE_ALIGN = 64
-
-#: Blocks of units (rows of dW) handed to threads are multiples of the tile height.
-ROW_ALIGN = 4
-
-#: Blocks of features (columns of dW) handed to threads are multiples of this.
-FEATURE_ALIGN = 120
+from nncore.kernels import gemm
+from nncore.kernels.config import inline, kernel, parallel_kernel
+from nncore.kernels.elementwise import activate, grad_from_output
+from nncore.kernels.partition import FEATURE_ALIGN, ROW_ALIGN, SAMPLE_ALIGN, block_of, parallel_worth
 
 #: Samples per block of the fused passes: a block's Z and A stay in L2.
 BLOCK = 256
@@ -62,15 +50,6 @@ BLOCK = 256
 #: BLAS (123 against 115 GFLOP/s), and skinny layers such as the cat network's
 #: 20 units run at half speed in BLAS.
 BLAS_MIN_DIM = 128
-
-
-@inline
-def block_of(n, parts, t, align):
-    """The range [lo, hi) of part `t` when [0, n) is cut into `parts` aligned parts."""
-    per = -(-n // parts)
-    per = -(-per // align) * align
-    lo = min(t * per, n)
-    return lo, min(lo + per, n)
 
 
 @inline
@@ -94,7 +73,7 @@ def forward_block(W, b, A_prev, transposed, Z, A, code, s_lo, s_hi):
     Z, A : ndarray of shape (n, m), C-contiguous
         May be the same array (the activation is then applied in place).
     code : int
-        Activation code (:data:`nncore.jit.elementwise.CODES`).
+        Activation code (:data:`nncore.kernels.elementwise.CODES`).
     """
     for lo in range(s_lo, s_hi, BLOCK):
         hi = min(lo + BLOCK, s_hi)
@@ -165,19 +144,13 @@ def row_sums(dZ, db, r_lo, r_hi):
 
 
 @kernel
-def grads_block_XT(dZ, XT, dW, db, k_lo, k_hi):
+def grads_block_transposed(dZ, XT, dW, db, k_lo, k_hi):
     """Columns [k_lo, k_hi) of ``dW = dZ @ XT``, and db if k_lo == 0."""
     dW[:, k_lo:k_hi] = 0
     gemm.axpy_rows(dZ, XT, dW, 0, dW.shape[0], k_lo, k_hi)
     if k_lo == 0:
         for u in range(dZ.shape[0]):
             db[u] = dZ[u].sum()
-
-
-@inline
-def parallel_worth(work, threads):
-    """Whether `work` multiply-adds pay for waking `threads` threads."""
-    return work >= PARALLEL_MIN_WORK and threads > 1
 
 
 @inline
@@ -221,7 +194,7 @@ def grads_part(dZ, A_prev, transposed, dW, db, blas, t, parts):
         row_sums(dZ, db, lo, hi)
     elif transposed:
         lo, hi = block_of(n_prev, parts, t, FEATURE_ALIGN)
-        grads_block_XT(dZ, A_prev, dW, db, lo, hi)
+        grads_block_transposed(dZ, A_prev, dW, db, lo, hi)
     elif n >= n_prev:
         lo, hi = block_of(n, parts, t, ROW_ALIGN)
         grads_block(dZ, A_prev, dW, db, lo, hi, 0, n_prev)

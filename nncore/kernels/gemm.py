@@ -25,7 +25,7 @@ signed loop bounds Numba's wraparound handling turns the loads into gathers.
 
 import numpy as np
 
-from nncore.jit.config import inline, kernel
+from nncore.kernels.config import inline, kernel
 
 #: Block sizes: rows x k of the first operand and columns x k of the second
 #: stay in L2 while a block is worked on (2 MB per core on the reference machine).
@@ -47,17 +47,31 @@ def _dot_4x5(a0, a1, a2, a3, w0, w1, w2, w3, w4, zero):
     for k in range(a0.size):
         x0, x1, x2, x3 = a0[k], a1[k], a2[k], a3[k]
         w = w0[k]
-        c00 += w * x0; c01 += w * x1; c02 += w * x2; c03 += w * x3  # noqa: E702
+        c00 += w * x0
+        c01 += w * x1
+        c02 += w * x2
+        c03 += w * x3  # noqa: E702
         w = w1[k]
-        c10 += w * x0; c11 += w * x1; c12 += w * x2; c13 += w * x3  # noqa: E702
+        c10 += w * x0
+        c11 += w * x1
+        c12 += w * x2
+        c13 += w * x3  # noqa: E702
         w = w2[k]
-        c20 += w * x0; c21 += w * x1; c22 += w * x2; c23 += w * x3  # noqa: E702
+        c20 += w * x0
+        c21 += w * x1
+        c22 += w * x2
+        c23 += w * x3  # noqa: E702
         w = w3[k]
-        c30 += w * x0; c31 += w * x1; c32 += w * x2; c33 += w * x3  # noqa: E702
+        c30 += w * x0
+        c31 += w * x1
+        c32 += w * x2
+        c33 += w * x3  # noqa: E702
         w = w4[k]
-        c40 += w * x0; c41 += w * x1; c42 += w * x2; c43 += w * x3  # noqa: E702
-    return (c00, c01, c02, c03, c10, c11, c12, c13, c20, c21,
-            c22, c23, c30, c31, c32, c33, c40, c41, c42, c43)
+        c40 += w * x0
+        c41 += w * x1
+        c42 += w * x2
+        c43 += w * x3  # noqa: E702
+    return (c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33, c40, c41, c42, c43)
 
 
 @inline
@@ -66,7 +80,10 @@ def dot_4x1(a0, a1, a2, a3, w0, zero):
     c0 = c1 = c2 = c3 = zero
     for k in range(a0.size):
         w = w0[k]
-        c0 += w * a0[k]; c1 += w * a1[k]; c2 += w * a2[k]; c3 += w * a3[k]  # noqa: E702
+        c0 += w * a0[k]
+        c1 += w * a1[k]
+        c2 += w * a2[k]
+        c3 += w * a3[k]  # noqa: E702
     return c0, c1, c2, c3
 
 
@@ -120,8 +137,18 @@ def _dot_block(P, Q, out, r_lo, r_hi, c_lo, c_hi, k_lo, k_hi, zero):
         a2, a3 = P[r + 2, k_lo:k_hi], P[r + 3, k_lo:k_hi]
         c = c_lo
         while c + 5 <= c_hi:
-            t = _dot_4x5(a0, a1, a2, a3, Q[c, k_lo:k_hi], Q[c + 1, k_lo:k_hi],
-                         Q[c + 2, k_lo:k_hi], Q[c + 3, k_lo:k_hi], Q[c + 4, k_lo:k_hi], zero)
+            t = _dot_4x5(
+                a0,
+                a1,
+                a2,
+                a3,
+                Q[c, k_lo:k_hi],
+                Q[c + 1, k_lo:k_hi],
+                Q[c + 2, k_lo:k_hi],
+                Q[c + 3, k_lo:k_hi],
+                Q[c + 4, k_lo:k_hi],
+                zero,
+            )
             for j in range(5):
                 for i in range(4):
                     out[r + i, c + j] += t[4 * j + i]
@@ -210,22 +237,44 @@ def _axpy_block(C, X, out, c, r_lo, r_hi, j_lo, j_hi, k_lo, k_hi):
             for a in range(4):
                 for b in range(5):
                     c[5 * a + b] = C[r + a, j + b]
-            _axpy_4x5(o0, o1, o2, o3, X[j, k_lo:k_hi], X[j + 1, k_lo:k_hi], X[j + 2, k_lo:k_hi],
-                      X[j + 3, k_lo:k_hi], X[j + 4, k_lo:k_hi], c)
+            _axpy_4x5(
+                o0,
+                o1,
+                o2,
+                o3,
+                X[j, k_lo:k_hi],
+                X[j + 1, k_lo:k_hi],
+                X[j + 2, k_lo:k_hi],
+                X[j + 3, k_lo:k_hi],
+                X[j + 4, k_lo:k_hi],
+                c,
+            )
             j += 5
         while j < j_hi:
             x = X[j, k_lo:k_hi]
-            _axpy(o0, x, C[r, j]); _axpy(o1, x, C[r + 1, j])  # noqa: E702
-            _axpy(o2, x, C[r + 2, j]); _axpy(o3, x, C[r + 3, j])  # noqa: E702
+            _axpy(o0, x, C[r, j])
+            _axpy(o1, x, C[r + 1, j])  # noqa: E702
+            _axpy(o2, x, C[r + 2, j])
+            _axpy(o3, x, C[r + 3, j])  # noqa: E702
             j += 1
         r += 4
     while r < r_hi:
         o = out[r, k_lo:k_hi]
         j = j_lo
         while j + 5 <= j_hi:
-            _axpy_1x5(o, X[j, k_lo:k_hi], X[j + 1, k_lo:k_hi], X[j + 2, k_lo:k_hi],
-                      X[j + 3, k_lo:k_hi], X[j + 4, k_lo:k_hi],
-                      C[r, j], C[r, j + 1], C[r, j + 2], C[r, j + 3], C[r, j + 4])
+            _axpy_1x5(
+                o,
+                X[j, k_lo:k_hi],
+                X[j + 1, k_lo:k_hi],
+                X[j + 2, k_lo:k_hi],
+                X[j + 3, k_lo:k_hi],
+                X[j + 4, k_lo:k_hi],
+                C[r, j],
+                C[r, j + 1],
+                C[r, j + 2],
+                C[r, j + 3],
+                C[r, j + 4],
+            )
             j += 5
         while j < j_hi:
             _axpy(o, X[j, k_lo:k_hi], C[r, j])

@@ -1,0 +1,141 @@
+"""The ``nncore compare`` tool: the tiers side by side on the course's workloads.
+
+:func:`compare` runs each workload (:mod:`nncore.bench.workloads`) in each
+tier of :data:`nncore.TIERS` (:mod:`nncore.bench.measure`) and the course's
+dot-product demo (:mod:`nncore.bench.dot`), and returns the figures;
+:mod:`nncore.bench.report` prints them as a table or JSON and
+:mod:`nncore.bench.command` is the command line around it.
+"""
+
+import os
+import platform
+
+import numba
+import numpy as np
+
+from nncore._version import __version__
+from nncore.bench import measure
+from nncore.bench.dot import N
+from nncore.bench.progress import Progress
+from nncore.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
+from nncore.datasets import data_folder
+from nncore.threadpool import blas_threads, get_num_threads
+from nncore.tiers import TIERS
+
+#: The name of the dot-product demo in ``--workloads``.
+DOT = "dot"
+
+#: Everything ``--workloads`` accepts, in the order they run.
+CHOICES = (*WORKLOADS, DOT)
+
+
+def _load_average():
+    """The 1-minute load average, or None where the system does not tell."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
+def _environment():
+    blas = blas_threads()
+    return {
+        "nncore": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "load_average": _load_average(),
+        "threads": {"numba": get_num_threads(), "blas": max(blas.values()) if blas else None},
+    }
+
+
+def _cat_data(workload, dtype, folder):
+    """`workload`'s cat data (:class:`nncore.bench.workloads.Data`) and where it is, or None and why not."""
+    try:
+        data = workload.load(dtype, folder)
+        return data, {"folder": str(data_folder(folder)), "found": True, "message": None}
+    except (FileNotFoundError, ValueError, ImportError) as err:
+        return None, {"folder": folder, "found": False, "message": str(err)}
+
+
+def compare(
+    workloads=(*DEFAULT_WORKLOADS, DOT),
+    tiers=TIERS,
+    iterations=None,
+    loop_iterations=None,
+    repeats=3,
+    dtype="float64",
+    data=None,
+    progress=None,
+):
+    """Run the comparison and return its figures.
+
+    Parameters
+    ----------
+    workloads : sequence of str
+        Names from :data:`CHOICES`.
+    tiers : sequence of str
+        Names from :data:`nncore.TIERS`.
+    iterations, loop_iterations : int, optional
+        Override every workload's defaults.
+    repeats : int
+    dtype : {"float64", "float32"}
+    data : str or path-like, optional
+        The cat data folder; default ``$NNCORE_DATA``.
+    progress : nncore.bench.progress.Progress, optional
+
+    Returns
+    -------
+    results : dict
+        ``{"environment", "dtype", "repeats", "tiers", "cat_data", "workloads", "dot"}``;
+        each workload is ``{"name", ..., "skipped", "rows"}`` with one row per tier
+        (see :func:`nncore.bench.measure.measure_workload`; rows keep private ``"_..."``
+        entries, which :func:`nncore.bench.report.to_json` drops), "dot" the rows of
+        :func:`nncore.bench.measure.measure_dot` or None.
+    """
+    progress = progress or Progress(1, enabled=False)
+    dtype = np.dtype(dtype)
+    results = {
+        "environment": _environment(),
+        "dtype": dtype.name,
+        "repeats": repeats,
+        "tiers": list(tiers),
+        "cat_data": None,
+        "workloads": [],
+        "dot": None,
+    }
+    cats = None
+    for name in workloads:
+        if name == DOT:
+            results["dot"] = {"n": N, "rows": measure.measure_dot(N, dtype, repeats, progress)}
+            continue
+        workload = WORKLOADS[name]
+        its = iterations or workload.iterations
+        loop_its = min(loop_iterations or workload.loop_iterations, its)
+        entry = {
+            "name": name,
+            "description": workload.description,
+            "layer_dims": list(workload.layer_dims),
+            "activations": list(workload.activations),
+            "learning_rate": workload.learning_rate,
+            "iterations": its,
+            "compared_iterations": loop_its,
+            "skipped": None,
+            "rows": [],
+        }
+        results["workloads"].append(entry)
+        if workload.needs_cat_data:
+            if results["cat_data"] is None:
+                cats, results["cat_data"] = _cat_data(workload, dtype, data)
+            if cats is None:
+                entry["skipped"] = results["cat_data"]["message"]
+                continue
+            loaded = cats
+        else:
+            loaded = workload.load(dtype)
+        entry["m_train"] = loaded.X_train.shape[1]
+        entry["m_test"] = None if loaded.X_test is None else loaded.X_test.shape[1]
+        entry["rows"] = measure.measure_workload(workload, loaded, tiers, its, loop_its, repeats, dtype, progress)
+    return results

@@ -1,0 +1,84 @@
+"""How a tier plugs into the interface: :func:`implements` and :func:`missing`.
+
+:mod:`nncore.interface` says *what* each tier function is (its signature and
+docstring); this module binds a tier's function to that contract: it checks
+the signature at import, validates every call with :mod:`nncore.validation`
+and composes the docstring.
+"""
+
+import functools
+import inspect
+
+from nncore import validation
+from nncore.interface import FUNCTIONS, SPEC
+
+
+def _binder(signature):
+    """``(args, kwargs) -> {name: value}`` with the defaults filled in, as ``signature.bind`` does.
+
+    Positional calls take a fast path (0.3 us against 2.4 us for ``bind`` and
+    ``apply_defaults``, an eighth of a small layer's call); keywords, and
+    calls ``bind`` would refuse, go through ``bind`` for its checks and errors.
+    """
+    parameters = signature.parameters.values()
+    names = tuple(signature.parameters)
+    defaults = tuple(p.default for p in parameters if p.default is not inspect.Parameter.empty)
+    # Positional-or-keyword parameters with defaults last: any count from `required` up binds in order.
+    plain = all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in parameters)
+    required = len(names) - len(defaults)
+
+    def bind(args, kwargs):
+        if plain and not kwargs and required <= len(args) <= len(names):
+            return dict(zip(names, args + defaults[len(args) - required :]))
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return bound.arguments
+
+    return bind
+
+
+def implements(func):
+    """Register `func` as one tier's implementation of the interface function of its name.
+
+    Parameters
+    ----------
+    func : callable
+        Named and with a signature exactly as in :data:`SPEC`. Its docstring is
+        the tier's note on how it computes the result.
+
+    Returns
+    -------
+    callable
+        A wrapper that validates and coerces the arguments with
+        ``nncore.validation.CHECKS[name]``, then calls `func`.
+
+    Raises
+    ------
+    TypeError
+        At import time, when the name is not in the interface or the signature
+        differs from the interface's.
+    """
+    name = func.__name__
+    if name not in SPEC:
+        raise TypeError(f"{func.__module__}.{name} is not a function of the tier interface")
+    expected = inspect.signature(SPEC[name])
+    found = inspect.signature(func)
+    if found != expected:
+        raise TypeError(f"{func.__module__}.{name}{found} does not match the interface's {name}{expected}")
+    check = validation.CHECKS[name]
+    bind = _binder(expected)
+
+    @functools.wraps(func)
+    def checked(*args, **kwargs):
+        return func(**check(**bind(args, kwargs)))
+
+    tier_note = inspect.cleandoc(func.__doc__ or "")
+    checked.__doc__ = inspect.cleandoc(SPEC[name].__doc__) + (f"\n\nNotes\n-----\n{tier_note}" if tier_note else "")
+    checked.unchecked = func
+    return checked
+
+
+def missing(namespace):
+    """Names of the interface that `namespace` (a module or dict) does not define."""
+    names = vars(namespace) if not isinstance(namespace, dict) else namespace
+    return [name for name in FUNCTIONS if name not in names]
