@@ -289,7 +289,7 @@ def test_each_interface_function_has_a_checker_of_its_signature(name):
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_arguments_bind_as_signature_bind_does(name):
     """The wrappers' fast positional binding gives what inspect's does, and the same errors."""
-    from nncore.interface import _binder
+    from nncore.contract import _binder
 
     signature = inspect.signature(SPEC[name])
     bind = _binder(signature)
