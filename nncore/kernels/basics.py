@@ -1,4 +1,7 @@
-"""Kernels of the course's NumPy basics: softmax, row normalisation, losses, the dot demo."""
+"""Kernels of the course's NumPy basics: softmax, row normalisation, losses, the dot demo.
+
+Arrays are float64 or float32; the callers (:mod:`nncore.jit.basics`) make them contiguous.
+"""
 
 import math
 
@@ -12,6 +15,18 @@ from nncore.kernels.partition import block_of
 
 @kernel
 def softmax_rows(x, out):
+    """The softmax of each row of `x` into `out`; serial.
+
+    Each row is shifted by its maximum before :func:`~nncore.kernels.simdmath.exp`, and its
+    sum is accumulated in float64.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n, k), C-contiguous
+        Read only (unless it is `out`).
+    out : ndarray of x's shape and dtype, C-contiguous
+        Written; may be `x` (each entry is read before it is written).
+    """
     for i in range(x.shape[0]):
         row, o = x[i], out[i]
         top = row.max()
@@ -27,6 +42,18 @@ def softmax_rows(x, out):
 
 @kernel
 def normalize_rows(x, out):
+    """Each row of `x` divided by its Euclidean norm, into `out`; serial.
+
+    The row is first divided by its largest ``|entry|``, so that the squares
+    neither overflow nor underflow; a row of zeros stays zeros.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n, k), C-contiguous
+        Read only (unless it is `out`).
+    out : ndarray of x's shape and dtype, C-contiguous
+        Written; may be `x`.
+    """
     for i in range(x.shape[0]):
         row, o = x[i], out[i]
         scale = np.abs(row).max() if row.size else 0.0
@@ -45,6 +72,19 @@ def normalize_rows(x, out):
 
 @kernel
 def sum_abs_diff(a, b, power):
+    """``sum |b - a|`` (power 1) or ``sum (b - a)**2`` (any other power), in float64; serial.
+
+    Parameters
+    ----------
+    a, b : ndarray, 1-D, of one length
+        Any real dtypes; read only.
+    power : int
+        1 for the L1 loss, 2 for the L2 loss.
+
+    Returns
+    -------
+    float
+    """
     total = 0.0
     for i in range(a.size):
         d = float(b[i]) - float(a[i])
@@ -54,6 +94,17 @@ def sum_abs_diff(a, b, power):
 
 @kernel
 def dot_serial(a, b):
+    """The dot product of two vectors on one thread, accumulated in their dtype.
+
+    Parameters
+    ----------
+    a, b : ndarray, 1-D, of one length and dtype
+        Read only.
+
+    Returns
+    -------
+    scalar of that dtype
+    """
     s = a.dtype.type(0)
     for i in range(a.size):
         s += a[i] * b[i]
@@ -62,6 +113,23 @@ def dot_serial(a, b):
 
 @parallel_kernel
 def dot_parallel(a, b, threads):
+    """The dot product of two vectors, `threads` blocks summed in parallel; parallel.
+
+    Each thread sums its block (aligned to 64 elements) with :func:`dot_serial`;
+    the partial sums are added in float64, so a result repeats for a given
+    thread count.
+
+    Parameters
+    ----------
+    a, b : ndarray, 1-D, contiguous, of one length and dtype
+        Read only.
+    threads : int
+        The number of blocks (1: one thread does it all).
+
+    Returns
+    -------
+    float
+    """
     partial = np.zeros(threads)
     for t in prange(threads):
         lo, hi = block_of(a.size, threads, t, 64)

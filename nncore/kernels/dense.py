@@ -17,17 +17,33 @@ over contiguous features.
 Products too large for the kernels to beat BLAS (:data:`BLAS_MIN_DIM`) are
 handed to it, with the element-wise rest in one parallel pass after.
 
-The ``*_block`` kernels are serial. :func:`forward`, :func:`backprop` and
-:func:`grads` split the output among threads with
-``prange`` over thread ids, each thread writing only its own block, when a
-layer has enough work to pay for waking the threads
-(:data:`PARALLEL_MIN_WORK` multiply-adds); else they call the serial kernel
-and no thread wakes. They are inlined into the compiled training loop (a
-parallel kernel calling another parallel kernel could not be cached), and the
-``*_kernel`` entry points compile each on its own for Python callers. The
-thread count is an argument (``numba.get_num_threads()`` read by the Python
-caller): read inside a parallel kernel it would keep the kernel out of the
-on-disk cache.
+Each pass comes at four levels, twelve functions in all:
+
+========  ==================  =================  ==============  ===================
+pass      block (serial)      part (serial)      pass (inlined)  entry (parallel)
+========  ==================  =================  ==============  ===================
+forward   ``forward_block``   ``forward_part``   ``forward``     ``forward_kernel``
+backprop  ``backprop_block``  ``backprop_part``  ``backprop``    ``backprop_kernel``
+grads     ``grads_block``     ``grads_part``     ``grads``       ``grads_kernel``
+========  ==================  =================  ==============  ===================
+
+* a *block* kernel computes a range of the output on the calling thread (and
+  :func:`grads_block_transposed` the gradient of an input stored one sample per row);
+* a *part* kernel is thread ``t``'s share of ``parts`` (:func:`~nncore.kernels.partition.block_of`),
+  and after a BLAS product only the element-wise rest (:func:`epilogue_forward_block`,
+  :func:`epilogue_backprop_block`, :func:`row_sums`);
+* a *pass* chooses BLAS, threads or one thread by size and runs the parts under one ``prange``
+  over thread ids, each thread writing only its own block, when a layer has enough work to pay
+  for waking the threads (:data:`~nncore.kernels.partition.PARALLEL_MIN_WORK` multiply-adds);
+  else it calls the part once and no thread wakes. Passes are inlined into the compiled
+  training loop (a parallel kernel calling another parallel kernel could not be cached);
+* an *entry* kernel compiles a pass on its own for Python callers (:mod:`nncore.jit.layers`).
+
+The thread count is an argument (``numba.get_num_threads()`` read by the Python caller): read
+inside a parallel kernel it would keep the kernel out of the on-disk cache.
+
+All arrays of one call share one floating dtype (float64 or float32); ``code`` arguments are
+activation codes (:data:`nncore.kernels.elementwise.CODES`, or ``IDENTITY``).
 """
 
 import numpy as np
@@ -42,13 +58,13 @@ from nncore.kernels.partition import FEATURE_ALIGN, ROW_ALIGN, SAMPLE_ALIGN, blo
 BLOCK = 256
 
 #: Products whose three dimensions all reach this size go to BLAS (NumPy's
-#: ``np.dot``, compiled by Numba into a call of SciPy's BLAS), which
-#: multiplies such matrices faster than the kernels of :mod:`gemm` (115 against
-#: 80 GFLOP/s on the reference machine); the bias, the activation and its
-#: derivative then follow in one parallel pass. The first layer's product with a
-#: one-sample-per-row input stays ours at every size: as dot products it beats
-#: BLAS (123 against 115 GFLOP/s), and skinny layers such as the cat network's
-#: 20 units run at half speed in BLAS.
+#: ``np.dot``, compiled by Numba into a call of SciPy's BLAS), whose packed,
+#: cache-blocked kernels multiply such matrices faster than the register tiles
+#: of :mod:`gemm`; the bias, the activation and its derivative then follow in
+#: one parallel pass. The first layer's product with a one-sample-per-row input
+#: stays ours at every size: long contiguous dot products keep up with BLAS
+#: there, and skinny layers such as the cat network's 20 units are a shape BLAS
+#: handles poorly.
 BLAS_MIN_DIM = 128
 
 
@@ -60,20 +76,26 @@ def _activate_columns(Z, A, code, lo, hi):
 
 @kernel
 def forward_block(W, b, A_prev, transposed, Z, A, code, s_lo, s_hi):
-    """Samples [s_lo, s_hi) of ``Z = W @ A_prev + b`` and ``A = g(Z)``.
+    """Samples [s_lo, s_hi) of ``Z = W @ A_prev + b`` and ``A = g(Z)``; serial.
 
     Parameters
     ----------
     W : ndarray of shape (n, n_prev), C-contiguous
+        Read only.
     b : ndarray of shape (n,)
+        Read only.
     A_prev : ndarray of shape (n_prev, m), C-contiguous; (m, n_prev) when `transposed`
-        The layer's input; when `transposed` it is stored one sample per row
+        The layer's input, read only; when `transposed` it is stored one sample per row
         and the product is computed as dot products over its rows.
     transposed : bool
+        How `A_prev` is stored.
     Z, A : ndarray of shape (n, m), C-contiguous
-        May be the same array (the activation is then applied in place).
+        Written in columns [s_lo, s_hi). May be the same array (the activation
+        is then applied in place); neither may overlap `W`, `b` or `A_prev`.
     code : int
-        Activation code (:data:`nncore.kernels.elementwise.CODES`).
+        Activation code (:data:`nncore.kernels.elementwise.CODES`, or ``IDENTITY``).
+    s_lo, s_hi : int
+        The samples (columns of `Z`) this call computes, 0 <= s_lo <= s_hi <= m.
     """
     for lo in range(s_lo, s_hi, BLOCK):
         hi = min(lo + BLOCK, s_hi)
@@ -88,7 +110,24 @@ def forward_block(W, b, A_prev, transposed, Z, A, code, s_lo, s_hi):
 
 @kernel
 def backprop_block(W, dZ, A_prev, code_prev, dZ_prev, s_lo, s_hi):
-    """Samples [s_lo, s_hi) of ``dZ_prev = (W.T @ dZ) * g'(A_prev)``."""
+    """Samples [s_lo, s_hi) of ``dZ_prev = (W.T @ dZ) * g'(A_prev)``; serial.
+
+    Parameters
+    ----------
+    W : ndarray of shape (n, n_prev), C-contiguous
+        The layer's weights, read only.
+    dZ : ndarray of shape (n, m), C-contiguous
+        The layer's gradient, read only.
+    A_prev : ndarray of shape (n_prev, m), C-contiguous
+        The output of the layer below, for its derivative g'; read only, and not read at all when
+        `code_prev` is ``IDENTITY`` (it may then be `dZ_prev` itself).
+    code_prev : int
+        Activation code of the layer below.
+    dZ_prev : ndarray of shape (n_prev, m), C-contiguous
+        Written in columns [s_lo, s_hi); must not overlap `W` or `dZ` (nor `A_prev`, but as above).
+    s_lo, s_hi : int
+        The samples this call computes.
+    """
     for lo in range(s_lo, s_hi, BLOCK):
         hi = min(lo + BLOCK, s_hi)
         dZ_prev[:, lo:hi] = 0
@@ -100,7 +139,25 @@ def backprop_block(W, dZ, A_prev, code_prev, dZ_prev, s_lo, s_hi):
 
 @kernel
 def grads_block(dZ, A_prev, dW, db, r_lo, r_hi, c_lo, c_hi):
-    """Block [r_lo, r_hi) x [c_lo, c_hi) of ``dW = dZ @ A_prev.T``, and db[r_lo:r_hi] if c_lo == 0."""
+    """Block [r_lo, r_hi) x [c_lo, c_hi) of ``dW = dZ @ A_prev.T``, and db[r_lo:r_hi] if c_lo == 0; serial.
+
+    No division by m: the caller scales `dZ` or the results.
+
+    Parameters
+    ----------
+    dZ : ndarray of shape (n, m), C-contiguous
+        Read only.
+    A_prev : ndarray of shape (n_prev, m), C-contiguous
+        The layer's input in the course's layout, read only.
+    dW : ndarray of shape (n, n_prev), C-contiguous
+        Block [r_lo, r_hi) x [c_lo, c_hi) overwritten.
+    db : ndarray of shape (n,)
+        ``db[r] = sum(dZ[r])`` for r in [r_lo, r_hi), written only when c_lo == 0.
+    r_lo, r_hi : int
+        The rows (units) of `dW` this call computes.
+    c_lo, c_hi : int
+        The columns (features) of `dW` this call computes.
+    """
     dW[r_lo:r_hi, c_lo:c_hi] = 0
     gemm.dot_rows(dZ, A_prev, dW, r_lo, r_hi, c_lo, c_hi)
     if c_lo == 0:
@@ -110,17 +167,40 @@ def grads_block(dZ, A_prev, dW, db, r_lo, r_hi, c_lo, c_hi):
 
 @kernel
 def blas_product(a, b, out):
-    """``out = a @ b`` by BLAS.
+    """``out = a @ b`` by BLAS (multi-threaded inside BLAS, serial here).
 
     A kernel of its own: written inline in a parallel kernel, Numba's array
     analysis misreads transposed operands and asserts their shapes differ.
+
+    Parameters
+    ----------
+    a : ndarray of shape (n, k)
+        Any layout (a transposed view such as ``W.T`` is passed as it is); read only.
+    b : ndarray of shape (k, m)
+        Any layout; read only.
+    out : ndarray of shape (n, m), C-contiguous
+        Overwritten; must not overlap `a` or `b`.
     """
     np.dot(a, b, out)
 
 
 @kernel
 def epilogue_forward_block(Z, A, b, code, s_lo, s_hi):
-    """Samples [s_lo, s_hi) of ``Z += b`` and ``A = g(Z)``, after a BLAS product."""
+    """Samples [s_lo, s_hi) of ``Z += b`` and ``A = g(Z)``, after a BLAS product; serial.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n, m), C-contiguous
+        Holds ``W @ A_prev``; the bias is added in columns [s_lo, s_hi).
+    A : ndarray of shape (n, m), C-contiguous
+        Written in columns [s_lo, s_hi); may be `Z`.
+    b : ndarray of shape (n,)
+        Read only.
+    code : int
+        Activation code.
+    s_lo, s_hi : int
+        The samples this call computes.
+    """
     for lo in range(s_lo, s_hi, BLOCK):
         hi = min(lo + BLOCK, s_hi)
         for u in range(Z.shape[0]):
@@ -130,7 +210,19 @@ def epilogue_forward_block(Z, A, b, code, s_lo, s_hi):
 
 @kernel
 def epilogue_backprop_block(dZ_prev, A_prev, code_prev, s_lo, s_hi):
-    """Samples [s_lo, s_hi) of ``dZ_prev *= g'(A_prev)``, after a BLAS product."""
+    """Samples [s_lo, s_hi) of ``dZ_prev *= g'(A_prev)``, after a BLAS product; serial.
+
+    Parameters
+    ----------
+    dZ_prev : ndarray of shape (n_prev, m), C-contiguous
+        Holds ``W.T @ dZ``; multiplied in place in columns [s_lo, s_hi).
+    A_prev : ndarray of shape (n_prev, m), C-contiguous
+        The output of the layer below, read only (not read for ``IDENTITY``).
+    code_prev : int
+        Activation code of the layer below.
+    s_lo, s_hi : int
+        The samples this call computes.
+    """
     for k in range(dZ_prev.shape[0]):
         row = dZ_prev[k, s_lo:s_hi]
         grad_from_output(row, A_prev[k, s_lo:s_hi], row, code_prev)
@@ -138,14 +230,38 @@ def epilogue_backprop_block(dZ_prev, A_prev, code_prev, s_lo, s_hi):
 
 @kernel
 def row_sums(dZ, db, r_lo, r_hi):
-    """``db[r] = sum(dZ[r])`` for r in [r_lo, r_hi)."""
+    """``db[r] = sum(dZ[r])`` for r in [r_lo, r_hi); serial.
+
+    Parameters
+    ----------
+    dZ : ndarray of shape (n, m), C-contiguous
+        Read only.
+    db : ndarray of shape (n,)
+        Written in [r_lo, r_hi).
+    r_lo, r_hi : int
+        The rows this call sums.
+    """
     for r in range(r_lo, r_hi):
         db[r] = dZ[r].sum()
 
 
 @kernel
 def grads_block_transposed(dZ, XT, dW, db, k_lo, k_hi):
-    """Columns [k_lo, k_hi) of ``dW = dZ @ XT``, and db if k_lo == 0."""
+    """Columns [k_lo, k_hi) of ``dW = dZ @ XT``, and db if k_lo == 0; serial.
+
+    Parameters
+    ----------
+    dZ : ndarray of shape (n, m), C-contiguous
+        Read only.
+    XT : ndarray of shape (m, n_x), C-contiguous
+        The network's input stored one sample per row, read only.
+    dW : ndarray of shape (n, n_x), C-contiguous
+        Columns [k_lo, k_hi) overwritten.
+    db : ndarray of shape (n,)
+        Row sums of `dZ`, written only when k_lo == 0.
+    k_lo, k_hi : int
+        The features (columns of `dW`) this call computes.
+    """
     dW[:, k_lo:k_hi] = 0
     gemm.axpy_rows(dZ, XT, dW, 0, dW.shape[0], k_lo, k_hi)
     if k_lo == 0:
@@ -155,7 +271,18 @@ def grads_block_transposed(dZ, XT, dW, db, k_lo, k_hi):
 
 @inline
 def blas_worth(a, b, c):
-    """Whether a product of dimensions a x b x c goes to BLAS."""
+    """Whether a product of dimensions a x b x c goes to BLAS.
+
+    Parameters
+    ----------
+    a, b, c : int
+        The product's three dimensions.
+
+    Returns
+    -------
+    bool
+        True when all three reach :data:`BLAS_MIN_DIM`.
+    """
     return a >= BLAS_MIN_DIM and b >= BLAS_MIN_DIM and c >= BLAS_MIN_DIM
 
 
@@ -166,7 +293,20 @@ def blas_worth(a, b, c):
 
 @kernel
 def forward_part(W, b, A_prev, transposed, Z, A, code, blas, t, parts):
-    """Part t of the forward pass: a block of samples (only the epilogue after BLAS)."""
+    """Part t of the forward pass: a block of samples (only the epilogue after BLAS); serial.
+
+    Parameters
+    ----------
+    W, b, A_prev, transposed, Z, A, code
+        As in :func:`forward_block`.
+    blas : bool
+        Whether `Z` already holds ``W @ A_prev`` (a BLAS product): then only the bias and the
+        activation are applied.
+    t : int
+        This part's index, 0 <= t < `parts`.
+    parts : int
+        The number of parts the samples are cut into (:func:`~nncore.kernels.partition.block_of`).
+    """
     lo, hi = block_of(Z.shape[1], parts, t, ROW_ALIGN if transposed else SAMPLE_ALIGN)
     if blas:
         epilogue_forward_block(Z, A, b, code, lo, hi)
@@ -176,7 +316,19 @@ def forward_part(W, b, A_prev, transposed, Z, A, code, blas, t, parts):
 
 @kernel
 def backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, t, parts):
-    """Part t of the backward step to the layer below: a block of samples."""
+    """Part t of the backward step to the layer below: a block of samples; serial.
+
+    Parameters
+    ----------
+    W, dZ, A_prev, code_prev, dZ_prev
+        As in :func:`backprop_block`.
+    blas : bool
+        Whether `dZ_prev` already holds ``W.T @ dZ``: then only g' is applied.
+    t : int
+        This part's index, 0 <= t < `parts`.
+    parts : int
+        The number of parts the samples are cut into.
+    """
     lo, hi = block_of(dZ.shape[1], parts, t, SAMPLE_ALIGN)
     if blas:
         epilogue_backprop_block(dZ_prev, A_prev, code_prev, lo, hi)
@@ -187,7 +339,27 @@ def backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, t, parts):
 @kernel
 def grads_part(dZ, A_prev, transposed, dW, db, blas, t, parts):
     """Part t of dW and db: a block of units, or of features when there are few units
-    or the input is stored one sample per row."""
+    or the input is stored one sample per row; serial.
+
+    Parameters
+    ----------
+    dZ : ndarray of shape (n, m), C-contiguous
+        Read only.
+    A_prev : ndarray of shape (n_prev, m), C-contiguous; (m, n_prev) when `transposed`
+        The layer's input, read only.
+    transposed : bool
+        How `A_prev` is stored.
+    dW : ndarray of shape (n, n_prev), C-contiguous
+        This part's block overwritten (left as BLAS wrote it when `blas`).
+    db : ndarray of shape (n,)
+        This part's rows written, when its block holds them.
+    blas : bool
+        Whether `dW` already holds the product: then only `db` is computed.
+    t : int
+        This part's index, 0 <= t < `parts`.
+    parts : int
+        The number of parts.
+    """
     n, n_prev = dW.shape
     if blas:
         lo, hi = block_of(n, parts, t, ROW_ALIGN)
@@ -208,7 +380,15 @@ def forward(W, b, A_prev, transposed, Z, A, code, threads):
     """``Z = W @ A_prev + b``, ``A = g(Z)``: BLAS, threads or one thread, by size.
 
     A `transposed` input (one sample per row) always goes to the dot-product
-    kernel, which beats BLAS on it.
+    kernel, which beats BLAS on it. Inlined; parallel (``prange``) when `threads` > 1
+    and the layer is large enough.
+
+    Parameters
+    ----------
+    W, b, A_prev, transposed, Z, A, code
+        As in :func:`forward_block`; `Z` and `A` are written whole.
+    threads : int
+        The number of threads to split the samples among (``numba.get_num_threads()``).
     """
     n, n_prev = W.shape
     m = Z.shape[1]
@@ -224,7 +404,17 @@ def forward(W, b, A_prev, transposed, Z, A, code, threads):
 
 @inline
 def backprop(W, dZ, A_prev, code_prev, dZ_prev, threads):
-    """``dZ_prev = (W.T @ dZ) * g'(A_prev)``: BLAS, threads or one thread, by size."""
+    """``dZ_prev = (W.T @ dZ) * g'(A_prev)``: BLAS, threads or one thread, by size.
+
+    Inlined; parallel when `threads` > 1 and the layer is large enough.
+
+    Parameters
+    ----------
+    W, dZ, A_prev, code_prev, dZ_prev
+        As in :func:`backprop_block`; `dZ_prev` is written whole.
+    threads : int
+        The number of threads to split the samples among.
+    """
     n, n_prev = W.shape
     m = dZ.shape[1]
     blas = blas_worth(n, n_prev, m)
@@ -241,7 +431,15 @@ def backprop(W, dZ, A_prev, code_prev, dZ_prev, threads):
 def grads(dZ, A_prev, transposed, dW, db, threads):
     """``dW = dZ @ A_prev.T`` and ``db``: BLAS, threads or one thread, by size.
 
-    A `transposed` input is stored one sample per row, (m, n_prev).
+    A `transposed` input is stored one sample per row, (m, n_prev). No division
+    by m. Inlined; parallel when `threads` > 1 and the layer is large enough.
+
+    Parameters
+    ----------
+    dZ, A_prev, transposed, dW, db
+        As in :func:`grads_part`; `dW` and `db` are written whole.
+    threads : int
+        The number of threads to split the units or features among.
     """
     n, n_prev = dW.shape
     blas = blas_worth(n, n_prev, dZ.shape[1])
@@ -262,14 +460,35 @@ def grads(dZ, A_prev, transposed, dW, db, threads):
 
 @parallel_kernel
 def forward_kernel(W, b, A_prev, transposed, Z, A, code, threads):
+    """:func:`forward` compiled on its own, for Python callers; parallel.
+
+    Parameters
+    ----------
+    W, b, A_prev, transposed, Z, A, code, threads
+        As in :func:`forward`.
+    """
     forward(W, b, A_prev, transposed, Z, A, code, threads)
 
 
 @parallel_kernel
 def backprop_kernel(W, dZ, A_prev, code_prev, dZ_prev, threads):
+    """:func:`backprop` compiled on its own, for Python callers; parallel.
+
+    Parameters
+    ----------
+    W, dZ, A_prev, code_prev, dZ_prev, threads
+        As in :func:`backprop`.
+    """
     backprop(W, dZ, A_prev, code_prev, dZ_prev, threads)
 
 
 @parallel_kernel
 def grads_kernel(dZ, A_prev, transposed, dW, db, threads):
+    """:func:`grads` compiled on its own, for Python callers; parallel.
+
+    Parameters
+    ----------
+    dZ, A_prev, transposed, dW, db, threads
+        As in :func:`grads`.
+    """
     grads(dZ, A_prev, transposed, dW, db, threads)

@@ -72,8 +72,8 @@ def _grad(dA, A, dZ, code):
 
 # Each loop is compiled twice, for distinct arrays and in place: LLVM vectorizes
 # a loop over two arrays behind a runtime check that they do not overlap, and
-# the same array passed twice fails that check and runs the scalar loop (six
-# to ten times slower). With one array the loop needs no check.
+# the same array passed twice fails that check and runs the scalar loop, several
+# times slower. With one array the loop needs no check.
 
 
 @kernel
@@ -98,7 +98,17 @@ def _grad_in_place(dA, A, code):
 
 @kernel
 def activate(Z, A, code):
-    """``A[i] = g(Z[i])`` for 1-D contiguous arrays of one length; `A` may be `Z`."""
+    """``A[i] = g(Z[i])`` for 1-D contiguous arrays of one length; `A` may be `Z`; serial.
+
+    Parameters
+    ----------
+    Z : ndarray, 1-D, contiguous, float64 or float32
+        Read only (unless it is `A`).
+    A : ndarray of Z's shape and dtype, contiguous
+        Written. May be `Z` itself (the in-place loop runs), but must not overlap it partially.
+    code : int
+        Activation code (:data:`CODES`, or ``IDENTITY``: a copy).
+    """
     if Z.ctypes.data == A.ctypes.data:
         _activate_in_place(A, code)
     else:
@@ -107,7 +117,20 @@ def activate(Z, A, code):
 
 @kernel
 def grad_from_output(dA, A, dZ, code):
-    """``dZ[i] = dA[i] * g'`` written from the output ``A[i] = g(Z[i])``; `dZ` may be `dA`."""
+    """``dZ[i] = dA[i] * g'`` written from the output ``A[i] = g(Z[i])``; `dZ` may be `dA`; serial.
+
+    Parameters
+    ----------
+    dA : ndarray, 1-D, contiguous, float64 or float32
+        The gradient in A, read only (unless it is `dZ`).
+    A : ndarray of dA's shape and dtype, contiguous
+        The activation's output, read only (not read for ``IDENTITY``).
+    dZ : ndarray of dA's shape and dtype, contiguous
+        Written. May be `dA` (the in-place loop runs) or `A` (each element is read before it is
+        written), but must not overlap either partially.
+    code : int
+        Activation code.
+    """
     if dA.ctypes.data == dZ.ctypes.data:
         _grad_in_place(dA, A, code)
     else:
@@ -116,11 +139,25 @@ def grad_from_output(dA, A, dZ, code):
 
 @kernel
 def cross_entropy(AL, Y, lo, hi):
-    """``-mean(Y log AL + (1 - Y) log(1 - AL))`` over 1-D arrays, AL clipped to [lo, hi].
+    """``-mean(Y log AL + (1 - Y) log(1 - AL))`` over 1-D arrays, AL clipped to [lo, hi]; serial.
 
     The logarithms are :mod:`simdmath`'s (within 1 ulp, and the loop
     vectorizes: recording the cost every iteration stays cheap); the sum is
     accumulated in float64.
+
+    Parameters
+    ----------
+    AL : ndarray, 1-D, float64 or float32
+        Predicted probabilities, read only.
+    Y : ndarray of AL's shape
+        Labels (0 or 1), read only.
+    lo, hi : float
+        The clip bounds (:func:`nncore.interface.probability_bounds`), so that no log is of 0.
+
+    Returns
+    -------
+    float
+        The cost, in float64.
     """
     total = 0.0
     for i in range(AL.size):
@@ -132,6 +169,18 @@ def cross_entropy(AL, Y, lo, hi):
 
 @kernel
 def grad_from_input(dA, Z, dZ, code):
-    """``dZ = dA * g'(Z)`` for 1-D arrays of one length (dZ may alias dA, not Z)."""
+    """``dZ = dA * g'(Z)`` for 1-D arrays of one length (dZ may alias dA, not Z); serial.
+
+    Parameters
+    ----------
+    dA : ndarray, 1-D, contiguous, float64 or float32
+        The gradient in A, read only (unless it is `dZ`).
+    Z : ndarray of dA's shape and dtype, contiguous
+        The pre-activation, read only; must not overlap `dZ` (which holds g(Z) first).
+    dZ : ndarray of dA's shape and dtype, contiguous
+        Written; may be `dA`.
+    code : int
+        Activation code.
+    """
     activate(Z, dZ, code)  # dZ holds A = g(Z) first
     grad_from_output(dA, dZ, dZ, code)

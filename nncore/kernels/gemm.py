@@ -28,7 +28,7 @@ import numpy as np
 from nncore.kernels.config import inline, kernel
 
 #: Block sizes: rows x k of the first operand and columns x k of the second
-#: stay in L2 while a block is worked on (2 MB per core on the reference machine).
+#: stay in L2 while a block is worked on (sized for an L2 of about 2 MB per core).
 RP = 128  # rows of `out` per panel (dot_rows)
 CP = 60  # columns of `out` per panel (dot_rows), a multiple of the tile's 5
 KC = 512  # k per block (dot_rows)
@@ -76,7 +76,22 @@ def _dot_4x5(a0, a1, a2, a3, w0, w1, w2, w3, w4, zero):
 
 @inline
 def dot_4x1(a0, a1, a2, a3, w0, zero):
-    """The dot products of four rows a0 ... a3 with one row w0, sharing its loads."""
+    """The dot products of four rows a0 ... a3 with one row w0, sharing its loads.
+
+    Parameters
+    ----------
+    a0, a1, a2, a3 : ndarray, 1-D, of one length K and dtype
+        Rows (contiguous for the loop to vectorize), read only.
+    w0 : ndarray, 1-D, of length K and that dtype
+        The shared row, read only.
+    zero : scalar of that dtype
+        The accumulators' start (its type sets theirs).
+
+    Returns
+    -------
+    tuple of 4 scalars
+        ``(a0 . w0, a1 . w0, a2 . w0, a3 . w0)``.
+    """
     c0 = c1 = c2 = c3 = zero
     for k in range(a0.size):
         w = w0[k]
@@ -97,14 +112,16 @@ def _dot(a, w, zero):
 
 @kernel
 def dot_rows(P, Q, out, r_lo, r_hi, c_lo, c_hi):
-    """``out[r, c] += P[r] . Q[c]`` for r in [r_lo, r_hi) and c in [c_lo, c_hi).
+    """``out[r, c] += P[r] . Q[c]`` for r in [r_lo, r_hi) and c in [c_lo, c_hi); serial.
+
+    All three arrays share one floating dtype.
 
     Parameters
     ----------
     P : ndarray of shape (R, K), C-contiguous
     Q : ndarray of shape (C, K), C-contiguous
     out : ndarray of shape (R, C), C-contiguous
-        Accumulated into (initialise it, e.g. with the bias).
+        Accumulated into (initialise it, e.g. with the bias); must not overlap `P` or `Q`.
     r_lo, r_hi, c_lo, c_hi : int
         The block of `out` this call computes.
     """
@@ -194,18 +211,18 @@ def _axpy(o, i, c):
 
 @kernel
 def axpy_rows(C, X, out, r_lo, r_hi, k_lo, k_hi):
-    """``out[r, k] += sum_j C[r, j] * X[j, k]`` for r in [r_lo, r_hi), k in [k_lo, k_hi).
+    """``out[r, k] += sum_j C[r, j] * X[j, k]`` for r in [r_lo, r_hi), k in [k_lo, k_hi); serial.
 
     `C` is passed transposed or not through its strides (``dZT.T`` for dW):
     only its elements are read, one per tile; the vector loops run along the
-    rows of `X` and `out`.
+    rows of `X` and `out`. All three arrays share one floating dtype.
 
     Parameters
     ----------
     C : ndarray of shape (R, J), any layout
     X : ndarray of shape (J, K), C-contiguous
     out : ndarray of shape (R, K), C-contiguous
-        Accumulated into (zero it first for a plain product).
+        Accumulated into (zero it first for a plain product); must not overlap `C` or `X`.
     r_lo, r_hi, k_lo, k_hi : int
         The block of `out` this call computes.
     """

@@ -23,9 +23,23 @@ def input_layout(X, copy=True):
     array is X itself, C-contiguous (n_x, m). With `copy` a wide C-ordered X is
     copied into the transposed layout, which pays over the passes of ``train``;
     without, a single pass (a layer, ``predict``, ``model_backward``) reads it
-    as it is: the copy of the cat images' 20 MB took longer (5.95 ms forward,
-    6.35 ms for dW) than the product in the course's layout (3.67 and 0.64 ms).
-    At most one copy per call.
+    as it is: for one pass, copying the cat images costs more than the product
+    in the course's layout does. At most one copy per call.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_x, m)
+        The network's input, any memory order; not written.
+    copy : bool
+        Whether a wide C-ordered `X` may be copied into the transposed layout.
+
+    Returns
+    -------
+    array : ndarray, C-contiguous
+        ``X.T`` of shape (m, n_x) when `transposed`, else X of shape (n_x, m) (a copy only when X
+        was not C-contiguous).
+    transposed : bool
+        Whether `array` holds one sample per row.
     """
     if X.shape[0] >= XT_MIN_FEATURES and (copy or X.T.flags.c_contiguous):
         return np.ascontiguousarray(X.T), True

@@ -4,8 +4,13 @@ For each group of four samples the kernel computes ``z = w . x + b`` (four
 dot products sharing the loads of w), the sigmoid and ``dz = (a - y) / m``,
 then adds ``dz * x`` of the four samples into dw while their rows are still in
 cache. X is read one sample per row (``X.T`` C-contiguous: free when X is
-Fortran-ordered, one copy per call otherwise). Threads take blocks of samples and accumulate into their own rows of a
-(threads, n_x) buffer, summed after the pass: no shared element is written.
+Fortran-ordered, one copy per call otherwise). Threads take blocks of samples
+and accumulate into their own rows of a (threads, n_x) buffer, summed after the
+pass: no shared element is written.
+
+The arrays of one call share one floating dtype (float64 or float32), except
+the per-thread sums ``dbs`` and ``costs``/``thread_costs`` (float64). Below, m is
+the number of samples and n_x the number of features.
 """
 
 import math
@@ -35,7 +40,26 @@ def _term(z, y, inv_m, lo, hi):
 
 @kernel
 def rows_pass(XT, y, w, b, dw, r_lo, r_hi, with_cost, lo, hi):
-    """Samples [r_lo, r_hi): their dz summed into `dw` (overwritten) and returned as db.
+    """Samples [r_lo, r_hi): their dz summed into `dw` (overwritten) and returned as db; serial.
+
+    Parameters
+    ----------
+    XT : ndarray of shape (m, n_x), C-contiguous
+        The samples, one per row (all of them: m sets the 1 / m of dz); read only.
+    y : ndarray of shape (m,)
+        Labels (0 or 1), read only.
+    w : ndarray of shape (n_x,)
+        Weights, read only.
+    b : float
+        Bias, converted to the dtype of `w`.
+    dw : ndarray of shape (n_x,)
+        Overwritten with the sum of ``dz * x`` over the samples; must not overlap `XT` or `w`.
+    r_lo, r_hi : int
+        The samples (rows of `XT`) this call covers.
+    with_cost : bool
+        Whether to sum the cost terms too.
+    lo, hi : float
+        The bounds a is clipped to in the cost.
 
     Returns
     -------
@@ -94,7 +118,30 @@ def full_pass(XT, y, w, b, dw, partial, dbs, costs, with_cost, lo, hi):
     """One pass over all samples: dw (overwritten), db and the cost (nan unless `with_cost`).
 
     With one row in `partial` the pass is serial; with more, thread t takes the
-    t-th block of samples and writes ``partial[t]``, ``dbs[t]`` and ``costs[t]``.
+    t-th block of samples and writes ``partial[t]``, ``dbs[t]`` and ``costs[t]``
+    (a ``prange`` over the rows of `partial`). Inlined.
+
+    Parameters
+    ----------
+    XT, y, w, b
+        As in :func:`rows_pass`.
+    dw : ndarray of shape (n_x,)
+        Overwritten with the gradient of the cost in `w`.
+    partial : ndarray of shape (parts, n_x), C-contiguous
+        One row of partial sums per thread; scratch, written only when parts > 1.
+    dbs, costs : ndarray of float64, shape (parts,)
+        Per-thread sums of dz and of the cost terms; scratch, written only when parts > 1.
+    with_cost : bool
+        Whether to compute the cost.
+    lo, hi : float
+        The bounds a is clipped to in the cost.
+
+    Returns
+    -------
+    db : float
+        The gradient of the cost in `b`.
+    cost : float
+        The cross-entropy, or nan unless `with_cost`.
     """
     parts = partial.shape[0]
     if parts == 1:
@@ -110,7 +157,18 @@ def full_pass(XT, y, w, b, dw, partial, dbs, costs, with_cost, lo, hi):
 
 @parallel_kernel
 def propagate_kernel(XT, y, w, b, dw, partial, dbs, costs, lo, hi):
-    """:func:`full_pass` with the cost, for Python callers."""
+    """:func:`full_pass` with the cost, for Python callers; parallel when `partial` has several rows.
+
+    Parameters
+    ----------
+    XT, y, w, b, dw, partial, dbs, costs, lo, hi
+        As in :func:`full_pass`.
+
+    Returns
+    -------
+    db : float
+    cost : float
+    """
     return full_pass(XT, y, w, b, dw, partial, dbs, costs, True, lo, hi)
 
 
@@ -118,7 +176,50 @@ def propagate_kernel(XT, y, w, b, dw, partial, dbs, costs, lo, hi):
 def optimize_loop(
     XT, y, w, b, num_iterations, learning_rate, cost_every, costs, dw, partial, dbs, thread_costs, lo, hi
 ):
-    """The course's ``optimize``, compiled; updates `w` in place, returns (b, db, diverged_at, last_finite)."""
+    """The course's ``optimize``, compiled; updates `w` in place, returns (b, db, diverged_at, last_finite).
+
+    Each iteration is one :func:`full_pass` then the update; parallel when `partial` has several
+    rows. The caller (:func:`nncore.jit.logistic.optimize`) allocates every buffer once.
+
+    Parameters
+    ----------
+    XT : ndarray of shape (m, n_x), C-contiguous
+        The samples, one per row; read only.
+    y : ndarray of shape (m,)
+        Labels (0 or 1), read only.
+    w : ndarray of shape (n_x,)
+        Initial weights, updated in place to the trained ones.
+    b : float
+        Initial bias.
+    num_iterations : int
+        Number of iterations, >= 0.
+    learning_rate : float
+        Step of the updates (converted to the dtype of `w` for `w`'s).
+    cost_every : int
+        Record the cost every `cost_every` iterations, >= 1.
+    costs : ndarray of float64, shape (ceil(num_iterations / cost_every),)
+        Written with the cost before the update of iterations 0, cost_every, ...
+    dw : ndarray of shape (n_x,)
+        Overwritten with the last iteration's gradient in `w`.
+    partial : ndarray of shape (parts, n_x), C-contiguous
+        Per-thread scratch (one row: serial).
+    dbs, thread_costs : ndarray of float64, shape (parts,)
+        Per-thread scratch.
+    lo, hi : float
+        The bounds a is clipped to in the cost.
+
+    Returns
+    -------
+    b : float
+        The trained bias.
+    db : float
+        The last iteration's gradient in `b`.
+    diverged_at : int
+        -1 when training finished with finite parameters; else the checkpoint iteration at
+        which the cost or the parameters were not finite.
+    last_finite : int
+        The last checkpoint where everything was finite (-1 if none).
+    """
     step = w.dtype.type(learning_rate)
     db = 0.0
     last_finite = -1

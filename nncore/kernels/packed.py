@@ -3,9 +3,16 @@
 A network's parameters live in one flat array ``theta``: for each layer
 ``W[l]`` (row-major, n[l] x n[l-1]) then ``b[l]`` (n[l]). Activations and
 gradients of all layers live in two more flat arrays, one (n[l], m) block per
-layer (the course's layout). Kernels take these buffers with the layer sizes and activation codes as
-small integer arrays, so one compiled :func:`train_loop` (per dtype) serves
-every depth, and a training run allocates everything once.
+layer (the course's layout, C-contiguous). Kernels take these buffers with the
+layer sizes and activation codes as small integer arrays, so one compiled
+:func:`train_loop` (per dtype) serves every depth, and a training run
+allocates everything once.
+
+The arrays of one call share one floating dtype (float64 or float32), except
+``dims`` and ``codes`` (int64) and ``costs`` (float64). Below, L is the number of
+layers, ``dims = [n_x, n[1], ..., n[L]]``, P = ``theta.size`` = the sum of
+n[l] (n[l-1] + 1), and an *activation-sized* buffer has m (n[1] + ... + n[L])
+elements (:meth:`Packed.activation_size`).
 """
 
 import numpy as np
@@ -53,13 +60,28 @@ class Packed:
         return parameters
 
     def activation_size(self, m):
-        """Length of a flat buffer holding every layer's (m, n[l]) block."""
+        """Length of a flat buffer holding every layer's (n[l], m) block."""
         return int(m * self.dims[1:].sum())
 
 
 @kernel
 def layer_W(theta, dims, l):
-    """The view of ``W[l + 1]`` (0-based layer index l) in `theta`."""
+    """The view of ``W[l + 1]`` (0-based layer index l) in `theta`.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (P,)
+        Flat parameters (or gradients, in the same layout).
+    dims : ndarray of int64, shape (L + 1,)
+        Layer sizes.
+    l : int
+        0-based layer index, 0 <= l < L.
+
+    Returns
+    -------
+    ndarray of shape (n[l + 1], n[l]), C-contiguous
+        A view: writing it writes `theta`.
+    """
     offset = 0
     for j in range(l):
         offset += dims[j + 1] * (dims[j] + 1)
@@ -68,7 +90,22 @@ def layer_W(theta, dims, l):
 
 @kernel
 def layer_b(theta, dims, l):
-    """The view of ``b[l + 1]`` (0-based layer index l) in `theta`, 1-D."""
+    """The view of ``b[l + 1]`` (0-based layer index l) in `theta`, 1-D.
+
+    Parameters
+    ----------
+    theta : ndarray of shape (P,)
+        Flat parameters (or gradients).
+    dims : ndarray of int64, shape (L + 1,)
+        Layer sizes.
+    l : int
+        0-based layer index.
+
+    Returns
+    -------
+    ndarray of shape (n[l + 1],)
+        A view into `theta`.
+    """
     offset = dims[l + 1] * dims[l]
     for j in range(l):
         offset += dims[j + 1] * (dims[j] + 1)
@@ -77,7 +114,24 @@ def layer_b(theta, dims, l):
 
 @kernel
 def layer_block(buffer, dims, m, l):
-    """The (n[l + 1], m) view of layer l's block in an activation-sized `buffer`."""
+    """The (n[l + 1], m) view of layer l's block in an activation-sized `buffer`.
+
+    Parameters
+    ----------
+    buffer : ndarray, 1-D, activation-sized for `m` samples
+        Activations or deltas of every layer.
+    dims : ndarray of int64, shape (L + 1,)
+        Layer sizes.
+    m : int
+        Number of samples.
+    l : int
+        0-based layer index.
+
+    Returns
+    -------
+    ndarray of shape (n[l + 1], m), C-contiguous
+        A view into `buffer`.
+    """
     offset = 0
     for j in range(l):
         offset += m * dims[j + 1]
@@ -86,7 +140,32 @@ def layer_block(buffer, dims, m, l):
 
 @inline
 def forward_all(X, transposed, theta, dims, codes, acts, threads):
-    """Forward pass of every layer into `acts` (activation applied in place); returns AL."""
+    """Forward pass of every layer into `acts` (activation applied in place); returns AL.
+
+    Inlined; each layer's pass is split among threads when it is large enough.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_x, m), C-contiguous; (m, n_x) when `transposed`
+        The network's input, read only.
+    transposed : bool
+        Whether `X` is stored one sample per row (:func:`nncore.kernels.layout.input_layout`).
+    theta : ndarray of shape (P,)
+        Flat parameters, read only.
+    dims : ndarray of int64, shape (L + 1,)
+        Layer sizes.
+    codes : ndarray of int64, shape (L,)
+        Activation codes of the layers.
+    acts : ndarray, activation-sized
+        Overwritten with every layer's output A (Z is not kept).
+    threads : int
+        Threads to split each layer's pass among (``numba.get_num_threads()``).
+
+    Returns
+    -------
+    ndarray of shape (n[L], m)
+        AL, the last layer's block of `acts` (a view).
+    """
     m = X.shape[0] if transposed else X.shape[1]
     A_prev = X
     for l in range(codes.size):
@@ -103,7 +182,32 @@ def backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threa
     """Gradients of the cross-entropy into `grad` (theta's layout), from `acts`.
 
     ``dZL = (AL - Y) / m``; each layer then computes dW and db, and dZ of the
-    layer below unless it is the first (no gradient for X).
+    layer below unless it is the first (no gradient for X). Only a single output
+    unit (n[L] = 1) is supported, as in the course. Inlined; parallel as
+    :func:`forward_all`.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_x, m), C-contiguous; (m, n_x) when `transposed`
+        The network's input, read only.
+    transposed : bool
+        Whether `X` is stored one sample per row.
+    y : ndarray of shape (m,), contiguous
+        Labels (0 or 1) in the dtype of `X`, read only.
+    theta : ndarray of shape (P,)
+        Flat parameters, read only.
+    dims : ndarray of int64, shape (L + 1,)
+        Layer sizes.
+    codes : ndarray of int64, shape (L,)
+        Activation codes of the layers.
+    acts : ndarray, activation-sized
+        Every layer's output A, from :func:`forward_all`; read only.
+    deltas : ndarray, activation-sized
+        Scratch, overwritten with each layer's dZ; must not overlap `acts`.
+    grad : ndarray of shape (P,)
+        Overwritten with dW and db of every layer, in `theta`'s layout.
+    threads : int
+        Threads to split each layer's passes among.
     """
     m = X.shape[0] if transposed else X.shape[1]
     L = codes.size
@@ -125,12 +229,21 @@ def backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threa
 
 @kernel
 def all_finite(x):
-    """True when every element of the 1-D `x` is finite.
+    """True when every element of the 1-D `x` is finite; serial.
 
     ``x * 0`` is 0 for finite x and nan for inf or nan, so the sum is finite
     exactly when every element is; unlike a loop that stops at the first bad
     element, this one vectorizes. (The kernels' fast-math flags leave out
     ``nnan``/``ninf``, so LLVM may not fold ``x * 0`` to 0.)
+
+    Parameters
+    ----------
+    x : ndarray, 1-D, floating
+        Read only.
+
+    Returns
+    -------
+    bool
     """
     total = x.dtype.type(0)
     for i in range(x.size):
@@ -160,7 +273,45 @@ def train_loop(
     """Batch gradient descent, entirely compiled: forward, cost, backward, update.
 
     Writes the cost before the update of iterations 0, cost_every, ... into
-    `costs` and updates `theta` in place.
+    `costs` and updates `theta` in place. Parallel: each layer's passes are split
+    among `threads` threads when large enough (one ``prange`` region per pass);
+    for a given thread count the result repeats bit for bit. The caller
+    (:func:`nncore.jit.model.train`) allocates every buffer once.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_x, m), C-contiguous; (m, n_x) when `transposed`
+        The network's input, read only.
+    transposed : bool
+        Whether `X` is stored one sample per row (:func:`nncore.kernels.layout.input_layout`).
+    y : ndarray of shape (m,), contiguous
+        Labels (0 or 1) in the dtype of `X`, read only.
+    theta : ndarray of shape (P,)
+        Flat initial parameters (:class:`Packed`); updated in place to the trained ones.
+    dims : ndarray of int64, shape (L + 1,)
+        Layer sizes ``[n_x, n[1], ..., n[L]]``, n[L] = 1.
+    codes : ndarray of int64, shape (L,)
+        Activation codes of the layers (:data:`nncore.kernels.elementwise.CODES`).
+    learning_rate : float
+        Step of the update ``theta -= learning_rate * grad``, converted to theta's dtype.
+    num_iterations : int
+        Number of iterations (forward, backward, update), >= 0.
+    cost_every : int
+        Record the cost every `cost_every` iterations, >= 1.
+    costs : ndarray of float64, shape (ceil(num_iterations / cost_every),)
+        Written with the cost of iterations 0, cost_every, ...; entries after a divergence are
+        left as they were.
+    lo, hi : float
+        The bounds AL is clipped to in the cost (:func:`nncore.interface.probability_bounds`).
+    acts : ndarray, activation-sized
+        Scratch for every layer's output.
+    deltas : ndarray, activation-sized
+        Scratch for every layer's dZ; must not overlap `acts`.
+    grad : ndarray of shape (P,)
+        Scratch for the gradients; must not overlap `theta`.
+    threads : int
+        Threads to split each layer's passes among (``numba.get_num_threads()``, read by the
+        caller: read here it would keep the kernel out of the cache).
 
     Returns
     -------
@@ -190,11 +341,28 @@ def train_loop(
 
 @parallel_kernel
 def forward_kernel(X, transposed, theta, dims, codes, acts, threads):
-    """:func:`forward_all` for Python callers."""
+    """:func:`forward_all` for Python callers; parallel.
+
+    Parameters
+    ----------
+    X, transposed, theta, dims, codes, acts, threads
+        As in :func:`forward_all`.
+
+    Returns
+    -------
+    ndarray of shape (n[L], m)
+        AL, a view into `acts`.
+    """
     return forward_all(X, transposed, theta, dims, codes, acts, threads)
 
 
 @parallel_kernel
 def backward_kernel(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads):
-    """:func:`backward_all` for Python callers."""
+    """:func:`backward_all` for Python callers; parallel.
+
+    Parameters
+    ----------
+    X, transposed, y, theta, dims, codes, acts, deltas, grad, threads
+        As in :func:`backward_all`.
+    """
     backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads)

@@ -19,7 +19,8 @@ Subnormal arguments and results are handled (gradual underflow), not flushed to 
 Compilation model
 -----------------
 Each public name is a Numba ``overload`` whose implementation is compiled as a function of its
-own with :data:`FASTMATH` and ``error_model="numpy"``; LLVM then inlines it into the calling loop
+own with :data:`~nncore.kernels.config.ELEMENTARY_OPTIONS` (fast-math ``contract`` only,
+``error_model="numpy"``); LLVM then inlines it into the calling loop
 before vectorizing. Compiled apart, it keeps its flags whatever the caller's are: a caller's
 ``reassoc`` cannot fold the Cody-Waite split of exp or the error term of log1m, and a caller's
 ``nnan``/``ninf`` cannot delete the NaN and overflow selects. Numba-IR inlining
@@ -34,15 +35,11 @@ import numba
 import numpy as np
 from numba.extending import intrinsic, overload
 
-from nncore.kernels.config import ELEMENTARY_FASTMATH, ELEMENTARY_OPTIONS
+# The compiler options of every function here, with their reasons, are defined in
+# nncore.kernels.config (the one place compiler settings live) and used under that one name.
+from nncore.kernels.config import ELEMENTARY_OPTIONS
 
-__all__ = ["FASTMATH", "exp", "tanh", "sigmoid", "log", "log1m"]
-
-#: LLVM fast-math flags of the functions in this module: only ``contract``. They are defined,
-#: with the reasons, in :mod:`nncore.kernels.config`, the one place compiler settings live.
-FASTMATH = ELEMENTARY_FASTMATH
-
-_JIT_OPTIONS = ELEMENTARY_OPTIONS
+__all__ = ["exp", "tanh", "sigmoid", "log", "log1m"]
 
 
 def _fma(a, b, c):
@@ -157,7 +154,7 @@ def _build(fmt):
     -------
     dict
         ``{"exp": kernel, "tanh": ..., "sigmoid": ..., "log": ..., "log1m": ...}``, each a
-        ``numba.njit`` dispatcher compiled with ``_JIT_OPTIONS``.
+        ``numba.njit`` dispatcher compiled with ``ELEMENTARY_OPTIONS``.
     """
     F, I = fmt.float, fmt.int
     zero, half, one, two = F(0), F(0.5), F(1), F(2)
@@ -271,7 +268,7 @@ def _build(fmt):
         y = log(u) + e / u
         return y if u != zero else -inf
 
-    jit = numba.njit(**_JIT_OPTIONS)
+    jit = numba.njit(**ELEMENTARY_OPTIONS)
     log = jit(log)  # bound before log1m is compiled: log1m calls it
     return {"exp": jit(exp), "tanh": jit(tanh), "sigmoid": jit(sigmoid), "log": log, "log1m": jit(log1m)}
 
@@ -294,12 +291,12 @@ def _overload_of(name):
     """Make the decorated stub the public function ``name``.
 
     In compiled code the stub calls the kernel of its argument's float type: a function compiled
-    on its own with ``_JIT_OPTIONS`` (then inlined by LLVM), the same compiled code that a call
+    on its own with ``ELEMENTARY_OPTIONS`` (then inlined by LLVM), the same compiled code that a call
     from plain Python runs.
     """
 
     def decorate(stub):
-        @overload(stub, jit_options=_JIT_OPTIONS)
+        @overload(stub, jit_options=ELEMENTARY_OPTIONS)
         def _impl(x):
             if isinstance(x, numba.types.Float):
                 kernel = _KERNELS[np.dtype(str(x))][name]
