@@ -13,12 +13,17 @@ package for stray fastmath settings).
   stays exactly 1) and ``afn`` (libm's log in the cost stays exact).
   Reassociation changes summation order, so the JIT tier agrees with the
   others to a tolerance, not bit for bit.
-* ``cache=True`` keeps compiled code in ``__pycache__`` between processes.
+* ``cache=True`` keeps compiled code on disk between processes, in a folder
+  keyed by the sources of every kernel file (:mod:`nncore.kernels.cache`): an
+  edit of any of them recompiles every kernel, where Numba's own cache would
+  keep serving code that inlined the old version of another file.
 * ``error_model="numpy"``: division by zero gives inf/nan, as in NumPy, with
   no Python exception path in the kernels.
 """
 
 import numba
+
+from nncore.kernels import cache
 
 #: LLVM fast-math flags for every kernel.
 FASTMATH = frozenset({"nsz", "contract", "reassoc"})
@@ -26,8 +31,8 @@ FASTMATH = frozenset({"nsz", "contract", "reassoc"})
 #: Flags of the elementary functions of :mod:`nncore.kernels.simdmath`, which are
 #: compiled on their own and never take the kernels' flags: only ``contract``
 #: (fused multiply-adds). ``reassoc`` would fold away the two-part ln 2 of exp's
-#: range reduction (214 ulp) and log1m's rounding-error term (every bit), and
-#: ``nnan``/``ninf`` would delete their nan and overflow handling.
+#: range reduction and log1m's rounding-error term, and ``nnan``/``ninf`` would
+#: delete their nan and overflow handling.
 ELEMENTARY_FASTMATH = frozenset({"contract"})
 
 #: Options of the elementary functions (no cache: they are inlined by LLVM
@@ -37,17 +42,61 @@ ELEMENTARY_OPTIONS = {"fastmath": set(ELEMENTARY_FASTMATH), "error_model": "nump
 _OPTIONS = {"fastmath": set(FASTMATH), "cache": True, "nogil": True, "error_model": "numpy"}
 
 
+def _compile(func, options):
+    """``numba.njit(**options)(func)``, with ``cache=True`` meaning the source-keyed cache."""
+    options = dict(options)
+    cached = options.pop("cache", False)
+    dispatcher = numba.njit(**options)(func)
+    return cache.enable(dispatcher) if cached else dispatcher
+
+
 def kernel(func=None, **options):
-    """``numba.njit`` with the project's options; a serial kernel."""
-    jit = numba.njit(**{**_OPTIONS, **options})
-    return jit if func is None else jit(func)
+    """``numba.njit`` with the project's options; a serial kernel.
+
+    Parameters
+    ----------
+    func : function, optional
+        The kernel; without it, a decorator is returned.
+    **options
+        Numba options overriding the project's (:data:`FASTMATH`, the cache, ``nogil``,
+        ``error_model="numpy"``).
+
+    Returns
+    -------
+    numba Dispatcher, or a decorator making one
+        The plain function under ``NUMBA_DISABLE_JIT=1``.
+    """
+    merged = {**_OPTIONS, **options}
+    return (lambda f: _compile(f, merged)) if func is None else _compile(func, merged)
 
 
 def parallel_kernel(func):
-    """``numba.njit(parallel=True)`` with the project's options, for prange drivers."""
-    return numba.njit(parallel=True, **_OPTIONS)(func)
+    """``numba.njit(parallel=True)`` with the project's options, for prange drivers.
+
+    Parameters
+    ----------
+    func : function
+        The kernel.
+
+    Returns
+    -------
+    numba Dispatcher
+    """
+    return _compile(func, {**_OPTIONS, "parallel": True})
 
 
 def inline(func):
-    """A helper inlined into the kernels that call it (no call overhead, vectorizable)."""
-    return numba.njit(inline="always", **{**_OPTIONS, "cache": False})(func)
+    """A helper inlined into the kernels that call it (no call overhead, vectorizable).
+
+    Not cached on its own: its code is cached inside each kernel that calls it.
+
+    Parameters
+    ----------
+    func : function
+        The helper.
+
+    Returns
+    -------
+    numba Dispatcher
+    """
+    return _compile(func, {**_OPTIONS, "inline": "always", "cache": False})
