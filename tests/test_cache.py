@@ -23,8 +23,6 @@ from nncore.kernels import cache
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="nothing is compiled with NUMBA_DISABLE_JIT=1")
-
 #: Run in the copy: dense.epilogue_backprop_block (dZ *= g'(A)) calls elementwise.grad_from_output,
 #: which inlines elementwise._grad: the smallest serial kernel whose machine code holds another
 #: file's code (no exp or tanh to compile).
@@ -70,6 +68,7 @@ def _run(copy):
     return json.loads(done.stdout.splitlines()[-1])
 
 
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="nothing is compiled with NUMBA_DISABLE_JIT=1")
 def test_an_edit_of_an_inlined_file_recompiles_the_kernel(package_copy):
     copy = package_copy
     kernels = copy / "nncore" / "kernels"
