@@ -73,6 +73,12 @@ def add_arguments(parser):
         action="store_false",
         help="planar-hidden-sizes: skip the one-after-another run that the parallel time is compared with",
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="planar-hidden-sizes: run the trainings on the Dask cluster whose scheduler is at ADDRESS "
+        "(tcp://HOST:8786, from `dask scheduler`) instead of --pool; needs the 'dask' extra",
+    )
     return parser
 
 
@@ -83,7 +89,7 @@ def _experiment_kwargs(args):
     if args.iterations is not None:
         kwargs["num_iterations"] = args.iterations
     if args.name == "planar-hidden-sizes":
-        kwargs.update(pool=args.pool, workers=args.workers, sequential=args.sequential)
+        kwargs.update(pool=args.pool, workers=args.workers, sequential=args.sequential, scheduler=args.scheduler)
     return kwargs
 
 

@@ -180,8 +180,9 @@ def planar_hidden_sizes(
     sequential=True,
     pool=None,
     workers=None,
+    scheduler=None,
 ):
-    """:func:`planar` for each hidden size, in parallel across the cores (course 1, week 3).
+    """:func:`planar` for each hidden size, in parallel across the cores or a Dask cluster (course 1, week 3).
 
     Each size starts from its own ``RandomState(2)`` draw. The course prints
     no costs here (they are recorded every `cost_every` iterations all the
@@ -198,14 +199,19 @@ def planar_hidden_sizes(
     num_iterations : int, default 5000
     cost_every : int, default 1000
     parallel : bool, default True
-        Run the trainings in a pool of processes or threads (see
-        :mod:`nncore.course.parallel` for which and why).
+        Run the trainings through joblib in a pool of processes or threads,
+        or on a Dask cluster (see :mod:`nncore.course.parallel` for which and
+        why).
     sequential : bool, default True
         Also run them one after another in this process, to time against.
     pool : {"processes", "threads"}, optional
         Default: processes for the loop and vector tiers, threads for jit.
     workers : int, optional
-        Default: one per core, at most one per hidden size.
+        Default: one per core, at most one per hidden size; on a Dask cluster,
+        one per worker thread.
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://HOST:8786``): run the parallel
+        trainings on its workers instead of a pool here.
 
     Returns
     -------
@@ -231,7 +237,7 @@ def planar_hidden_sizes(
     if parallel:
         largest_first = sorted(range(len(tasks)), key=lambda i: -hidden_sizes[i])
         runs, seconds, sweep.pool, sweep.workers = run_parallel(
-            _fit_planar, tasks, tier, pool=pool, workers=workers, order=largest_first
+            _fit_planar, tasks, tier, pool=pool, workers=workers, order=largest_first, scheduler=scheduler
         )
         if sequential:
             sweep.max_cost_difference = max(
