@@ -47,13 +47,13 @@ def softmax(x):
 @implements
 def l1_loss(yhat, y):
     """A compiled loop summing ``|y - yhat|`` in float64."""
-    return sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 1)
+    return float(sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 1))
 
 
 @implements
 def l2_loss(yhat, y):
     """A compiled loop summing ``(y - yhat)**2`` in float64."""
-    return sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 2)
+    return float(sum_abs_diff(np.ascontiguousarray(yhat).reshape(-1), np.ascontiguousarray(y).reshape(-1), 2))
 
 
 def dot(a, b):

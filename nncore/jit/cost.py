@@ -10,6 +10,9 @@ from nncore.kernels.elementwise import cross_entropy
 @implements
 def compute_cost(AL, Y):
     """A compiled loop accumulating in float64."""
-    return cross_entropy(
-        np.ascontiguousarray(AL).reshape(-1), np.ascontiguousarray(Y).reshape(-1), *probability_bounds(AL.dtype)
+    # float(): a Python float whether the kernel is compiled or runs as Python (NUMBA_DISABLE_JIT)
+    return float(
+        cross_entropy(
+            np.ascontiguousarray(AL).reshape(-1), np.ascontiguousarray(Y).reshape(-1), *probability_bounds(AL.dtype)
+        )
     )

@@ -31,7 +31,7 @@ def propagate(w, b, X, Y):
         costs,
         *probability_bounds(X.dtype),
     )
-    return {"dw": dw.reshape(-1, 1), "db": db}, cost
+    return {"dw": dw.reshape(-1, 1), "db": float(db)}, float(cost)
 
 
 @implements
