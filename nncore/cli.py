@@ -40,29 +40,11 @@ def build_parser():
     return parser
 
 
-def _load(command):
-    """The module of `command`, or None when it is not part of this installation."""
-    module = COMMANDS[command][0]
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as err:
-        if err.name != module:  # a dependency of the command is missing: a real error
-            raise
-        return None
-
-
 def main(argv=None):
     """Parse `argv` (default ``sys.argv[1:]``), run the subcommand and return its exit status."""
     parser = build_parser()
     top, rest = parser.parse_known_args(argv)
-    module = _load(top.command)
-    if module is None:
-        print(
-            f"nncore {top.command}: not available: this installation of nncore has no "
-            f"{COMMANDS[top.command][0]} module yet.",
-            file=sys.stderr,
-        )
-        return 2
+    module = importlib.import_module(COMMANDS[top.command][0])
     command = argparse.ArgumentParser(prog=f"nncore {top.command}")
     module.add_arguments(command)
     args = command.parse_args(rest)

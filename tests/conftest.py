@@ -6,6 +6,10 @@
 * ``dtype``: float64 and float32.
 * ``rng``: a ``numpy.random.Generator`` seeded from the test's id, so each test
   draws its own data and every run draws the same.
+* ``cat_folder``: the folder ``NNCORE_DATA`` names, holding the course's cat
+  files (:data:`nncore.datasets.CAT_FILES`); ``cats``: their data as
+  :func:`nncore.course.cat_data` prepares it. Both skip the test when the
+  variable is unset, the files are not there or h5py is not installed.
 
 The fixtures are session-scoped so that Hypothesis tests can use them.
 Hypothesis profiles: ``default`` (20 examples), ``ci`` (8) and ``thorough``
@@ -17,6 +21,7 @@ own default, which under a ``CI`` environment variable is derandomized.
 
 import os
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +29,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.database import InMemoryExampleDatabase
 
 from helpers import COMPARED, OBSERVED, TIERS
+from nncore.datasets import CAT_FILES, DATA_ENV
 
 # Hypothesis keeps no example database under a CI variable (its "ci" profile). Give it one in
 # memory there: the pytest plugin stacks one settings object per parametrized run of a @given
@@ -60,6 +66,27 @@ def dtype(request):
 def rng(request):
     """A generator seeded from the test's id."""
     return np.random.default_rng(zlib.crc32(request.node.nodeid.encode()))
+
+
+@pytest.fixture(scope="session")
+def cat_folder():
+    """The folder of the course's cat data files, from ``NNCORE_DATA``; skips the test without them."""
+    folder = os.environ.get(DATA_ENV)
+    if not folder:
+        pytest.skip(f"no cat data: set {DATA_ENV} to the folder holding the course's .h5 files")
+    missing = [name for name, *_ in CAT_FILES.values() if not (Path(folder) / name).is_file()]
+    if missing:
+        pytest.skip(f"no cat data: {DATA_ENV}={folder} lacks {', '.join(missing)}")
+    pytest.importorskip("h5py")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def cats(cat_folder):
+    """The course's cat data, flattened and divided by 255 (:class:`nncore.course.data.Data`)."""
+    from nncore.course import cat_data
+
+    return cat_data(cat_folder)
 
 
 def pytest_addoption(parser):

@@ -2,18 +2,18 @@
 
 Every cross-tier comparison goes through :func:`assert_tiers_agree` (or
 :func:`compare`, which calls a function in a tier and in the reference and then
-it), with the tolerances of :data:`TOLERANCES`; no test invents its own.
+it), with the tolerances of :data:`TOLERANCES` or a named profile of
+:data:`PROFILES`; no test invents its own.
 """
 
 import importlib
+from typing import NamedTuple
 
 import numpy as np
-import pytest
 from hypothesis import strategies as st
 
 import nncore
-from nncore.contract import missing
-from nncore.interface import FUNCTIONS, LayerCache
+from nncore.interface import LayerCache
 from nncore.tiers import TIER_MODULES
 
 # --------------------------------------------------------------------------
@@ -22,28 +22,23 @@ from nncore.tiers import TIER_MODULES
 
 
 def _load_tiers():
-    """Import every registered tier.
+    """Import every registered tier: the modules of those that import, and the errors of those that do not.
 
-    Returns the tiers that import and define interface functions, those that
-    fail to import (with their error), and those that import but define
-    nothing yet (a package still being written).
+    A tier that fails to import is reported by one test
+    (``test_every_registered_tier_imports_and_implements_the_interface``)
+    instead of stopping the collection of every test module.
     """
-    loaded, broken, empty = {}, {}, []
+    loaded, broken = {}, {}
     for name in nncore.TIERS:
         try:
-            module = importlib.import_module(TIER_MODULES[name])
+            loaded[name] = importlib.import_module(TIER_MODULES[name])
         except ImportError as err:
             broken[name] = err
-            continue
-        if len(missing(module)) == len(FUNCTIONS):
-            empty.append(name)
-        else:
-            loaded[name] = module
-    return loaded, broken, empty
+    return loaded, broken
 
 
-#: Tier name -> module, for the registered tiers that import and define the interface.
-TIERS, BROKEN_TIERS, EMPTY_TIERS = _load_tiers()
+#: Tier name -> module, for the registered tiers that import; tier name -> ImportError for the others.
+TIERS, BROKEN_TIERS = _load_tiers()
 
 #: The loop tier, the reference every other tier is compared with.
 REFERENCE = TIERS["loop"]
@@ -86,17 +81,63 @@ TOLERANCES = {
     np.dtype(np.float32): (1e-4, 1e-6),
 }
 
-#: (tier, dtype) -> (the smallest rtol that would have passed with the table's atol, where).
+
+class Profile(NamedTuple):
+    """A named tolerance for comparisons the per-dtype :data:`TOLERANCES` do not fit.
+
+    ``floor=False``: no ``rtol * max|ref|`` floor per array, so each entry is
+    held to ``atol + rtol * |ref|`` (the arrays compared under a profile, cost
+    traces, have no entries cancelled to near zero).
+    """
+
+    rtol: float
+    atol: float
+    floor: bool
+    reason: str
+
+
+#: Name -> Profile, for ``assert_tiers_agree(..., profile=NAME)``.
+PROFILES = {
+    "full-run": Profile(
+        1e-9,
+        0.0,
+        False,
+        "A course experiment's full run (thousands of iterations), tier against vector tier. Summing in "
+        "another order changes a float64 result by ~1e-16 relative per operation; a 1e-15 perturbation "
+        "of the initial weights moved the cat costs by at most 2e-13 relative over 2500 iterations, so "
+        "1e-9 leaves a wide margin.",
+    ),
+    "full-run-overshooting": Profile(
+        1e-5,
+        0.0,
+        False,
+        "Logistic regression on the cats at learning rate 0.01 (logreg-cats-rates) overshoots: its cost "
+        "rises to 0.82 at iteration 100 and the run is ill-conditioned there. A 1e-15 perturbation of X "
+        "moved its cost at iteration 200 by 1.8e-7 relative.",
+    ),
+    "full-run-chaotic": Profile(
+        2e-3,
+        0.0,
+        False,
+        "The planar trainings are chaotic late in the run (planar after iteration 7000, the hidden-size "
+        "sweep after 3000): a 1e-15 perturbation of the initial weights moved those costs by up to 1e-3 "
+        "relative (and the accuracy by up to 2 of the 400 points), so tiers that sum in other orders "
+        "drift apart as much.",
+    ),
+}
+
+#: (tier, dtype or "dtype/profile") -> (the smallest rtol that would have passed with the atol used, where).
 OBSERVED = {}
 
 
-def _needed_rtol(ours, ref, atol):
-    """The smallest rtol r with ``|ours - ref| <= atol + r * (|ref| + max|ref|)`` everywhere."""
+def _needed_rtol(ours, ref, atol, floor=True):
+    """The smallest rtol r with ``|ours - ref| <= atol + r * (|ref| + max|ref|)`` everywhere (without max|ref|
+    when not `floor`)."""
     ours, ref = np.asarray(ours, np.float64), np.asarray(ref, np.float64)
     excess = np.abs(ours - ref) - atol
     if excess.size == 0 or not (excess > 0).any():
         return 0.0
-    scale = np.abs(ref) + np.max(np.abs(ref))
+    scale = np.abs(ref) + (np.max(np.abs(ref)) if floor else 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(excess > 0, excess / scale, 0.0)
     return float(np.max(np.where(np.isnan(ratio), np.inf, ratio)))
@@ -152,7 +193,7 @@ def _compare(path, ours, ref, check):
         check(path, ours, ref)
 
 
-def assert_tiers_agree(name, ours, ref, rtol=None, atol=None, dtype=np.float64, tier=None):
+def assert_tiers_agree(name, ours, ref, rtol=None, atol=None, dtype=np.float64, tier=None, profile=None):
     """Assert that a tier's result matches the reference's, printing both on failure.
 
     Compares nested results (ndarrays, Python floats, dicts, tuples, lists,
@@ -170,23 +211,31 @@ def assert_tiers_agree(name, ours, ref, rtol=None, atol=None, dtype=np.float64, 
     ours, ref
         The tier's result and the reference's.
     rtol, atol : float, optional
-        Default to ``TOLERANCES[dtype]``.
+        Default to ``TOLERANCES[dtype]``, or to the profile's.
     dtype : numpy dtype, default float64
         The dtype the call computed in; picks the tolerances.
     tier : str, optional
-        The tier's name: the largest difference is recorded per tier and dtype.
+        The tier's name: the largest difference is recorded per tier and dtype
+        (and profile).
+    profile : str, optional
+        A name in :data:`PROFILES`, whose tolerances (and reason) apply instead
+        of the dtype's.
     """
     dtype = np.dtype(dtype)
     default_rtol, default_atol = TOLERANCES[dtype]
+    with_floor, observed_as = True, dtype.name
+    if profile is not None:
+        default_rtol, default_atol, with_floor, _ = PROFILES[profile]
+        observed_as = f"{dtype.name}/{profile}"
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
 
     def check(path, o, r):
-        floor = rtol * float(np.max(np.abs(r))) if np.size(r) else 0.0
+        floor = rtol * float(np.max(np.abs(r))) if with_floor and np.size(r) else 0.0
         if tier is not None:
-            needed = _needed_rtol(o, r, atol)
-            if needed > OBSERVED.get((tier, dtype.name), (0.0, ""))[0]:
-                OBSERVED[tier, dtype.name] = (needed, path)
+            needed = _needed_rtol(o, r, atol, with_floor)
+            if needed > OBSERVED.get((tier, observed_as), (0.0, ""))[0]:
+                OBSERVED[tier, observed_as] = (needed, path)
         assert np.allclose(o, r, rtol=rtol, atol=atol + floor, equal_nan=True), _describe_difference(
             path, o, r, rtol, atol + floor
         )
@@ -222,8 +271,6 @@ def compare(tier, name, *args, dtype=None):
     ours, ref
         Both results, for further checks.
     """
-    if not hasattr(tier, name):
-        pytest.skip(f"tier {tier_name(tier)!r} does not define {name} yet")
     dtype = computation_dtype(args) if dtype is None else np.dtype(dtype)
     before = [a.copy() for a in _arrays(args)]
     ref = getattr(REFERENCE, name)(*args)

@@ -13,6 +13,7 @@ import pytest
 import nncore
 from nncore import cli
 from nncore.bench import command as compare
+from nncore.threadpool import MAX_THREADS
 
 ROOT = Path(__file__).parents[1]
 
@@ -110,12 +111,29 @@ def test_commands_are_imported_only_when_run_and_get_their_arguments(monkeypatch
     assert cli.main(["course", "--lesson", "3"]) == 7 and seen == {"lesson": 3}
 
 
-def test_a_command_whose_module_is_missing_says_so(capsys, monkeypatch):
-    monkeypatch.setitem(cli.COMMANDS, "course", ("nncore.not_written_yet", "run the course"))
-    assert cli.main(["course", "--anything"]) == 2
-    assert capsys.readouterr().err == (
-        "nncore course: not available: this installation of nncore has no nncore.not_written_yet module yet.\n"
-    )
+#: A thread count no machine here has: Numba's thread pool is smaller.
+TOO_MANY_THREADS = str(max(999, MAX_THREADS + 1))
+
+
+@pytest.mark.parametrize(
+    "command, options, message",
+    [
+        ("compare", ["--threads", TOO_MANY_THREADS], f"argument --threads: must be from 1 to {MAX_THREADS}"),
+        ("course", ["planar", "--threads", TOO_MANY_THREADS], f"argument --threads: must be from 1 to {MAX_THREADS}"),
+        ("compare", ["--threads", "0"], "argument --threads: must be a positive integer; got 0"),
+        ("course", ["planar", "--threads", "0"], "argument --threads: must be a positive integer; got 0"),
+        ("compare", ["--iterations", "0"], "argument --iterations: must be a positive integer; got 0"),
+        ("course", ["planar", "--iterations", "0"], "argument --iterations: must be a positive integer; got 0"),
+        ("course", ["planar", "--iterations", "ten"], "argument --iterations: must be a positive integer; got 'ten'"),
+    ],
+)
+def test_both_commands_check_threads_and_iterations_alike(capsys, command, options, message):
+    """The shared argparse types of nncore.options: a bad value is a usage error (status 2) in either command."""
+    with pytest.raises(SystemExit) as exit:
+        cli.main([command, *options])
+    assert exit.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: nncore {command}") and message in err
 
 
 def test_python_dash_m_nncore(tmp_path):

@@ -14,18 +14,11 @@ import threading
 import time
 
 import numpy as np
-import pytest
 
 import nncore
 from helpers import problem
 
-if "jit" not in nncore.TIERS:
-    pytest.skip("the JIT tier is not registered", allow_module_level=True)
-
 jit = nncore.get_tier("jit")
-
-if not all(hasattr(jit, name) for name in ("train", "optimize")):
-    pytest.skip("the JIT tier does not define train and optimize yet", allow_module_level=True)
 
 ROUNDS = 3
 

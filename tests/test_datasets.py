@@ -1,8 +1,6 @@
 """nncore.datasets: the planar flower bit for bit, the cat files and their errors."""
 
 import hashlib
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -78,12 +76,8 @@ def test_planar_leaves_the_global_seed_alone():
 
 
 @pytest.fixture(scope="module")
-def cat():
-    folder = os.environ.get("NNCORE_DATA")
-    if not folder:
-        pytest.skip("NNCORE_DATA is not set: no cat data")
-    if not all((Path(folder) / name).is_file() for name in ("train_catvnoncat.h5", "test_catvnoncat.h5")):
-        pytest.skip(f"the cat data files are not in NNCORE_DATA={folder}")
+def cat(cat_folder):
+    """The cat data as :func:`load_cat` returns it, read from ``NNCORE_DATA`` (see conftest's ``cat_folder``)."""
     return load_cat()
 
 
@@ -108,10 +102,9 @@ def test_flatten_cat_images(cat):
 
 
 @pytest.mark.data
-def test_load_cat_reads_the_folder_argument(cat, monkeypatch):
-    folder = os.environ["NNCORE_DATA"]
+def test_load_cat_reads_the_folder_argument(cat, cat_folder, monkeypatch):
     monkeypatch.delenv("NNCORE_DATA")
-    train_x_orig, *_ = load_cat(folder)
+    train_x_orig, *_ = load_cat(cat_folder)
     np.testing.assert_array_equal(train_x_orig, cat[0])
 
 

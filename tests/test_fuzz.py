@@ -55,7 +55,7 @@ def valid_call(draw, name):
     dtype = draw(dtypes)
     n_prev, n, m = draw(sizes), draw(sizes), draw(sizes)
     activation = draw(st.sampled_from(ACTIVATIONS))
-    if name in ("sigmoid", "tanh", "relu", "leaky_relu"):
+    if name in ACTIVATIONS:
         return {"Z": normal(rng, draw(any_shape), dtype, 3)}
     if name == "sigmoid_derivative":
         return {"x": normal(rng, draw(any_shape), dtype, 3)}
@@ -151,8 +151,8 @@ PAIR = {"dA": Arg("paired"), "Z": Arg("paired")}
 
 #: Function -> its arguments' roles. Estimator methods and gradient_check are called through ENTRY_POINTS.
 SIGNATURES = {
-    **{name: ELEMENTWISE for name in ("sigmoid", "tanh", "relu", "leaky_relu")},
-    **{f"{name}_backward": PAIR for name in ("sigmoid", "tanh", "relu", "leaky_relu")},
+    **{name: ELEMENTWISE for name in ACTIVATIONS},
+    **{f"{name}_backward": PAIR for name in ACTIVATIONS},
     "sigmoid_derivative": {"x": Arg("array")},
     "l1_loss": {"yhat": Arg("paired"), "y": Arg("paired")},
     "l2_loss": {"yhat": Arg("paired"), "y": Arg("paired")},

@@ -5,8 +5,6 @@ gets its benchmarks with no edit here. What the classes share:
 
 * :class:`Benchmark`, the base class: ``timer = timeit.default_timer`` (wall
   clock, so the threads of the JIT tier and of BLAS count);
-* :func:`tier`: fetch a tier, or skip (``NotImplementedError``) when it lacks
-  the function benchmarked (a tier still being written);
 * :func:`skip_slow_loop`: skip the loop tier where one call would take more
   than about a second;
 * seeded data (:func:`normal`).
@@ -32,18 +30,6 @@ class Benchmark:
     """Base of every benchmark class: wall-clock timing."""
 
     timer = timeit.default_timer
-
-
-def tier(name, *functions):
-    """The module of tier `name`; raises NotImplementedError (asv: skipped) when it lacks one of `functions`."""
-    try:
-        module = nncore.get_tier(name)
-    except ImportError as err:
-        raise NotImplementedError(f"tier {name!r} does not import: {err}") from None
-    for function in functions:
-        if not callable(getattr(module, function, None)):
-            raise NotImplementedError(f"tier {name!r} does not define {function}")
-    return module
 
 
 def skip_slow_loop(name, work):

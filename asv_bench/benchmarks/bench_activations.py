@@ -2,7 +2,7 @@
 
 import nncore
 
-from . import TIERS, Benchmark, normal, skip_slow_loop, tier
+from . import TIERS, Benchmark, normal, skip_slow_loop
 
 
 class Activations(Benchmark):
@@ -13,7 +13,7 @@ class Activations(Benchmark):
 
     def setup(self, name, activation, size):
         skip_slow_loop(name, size * 20)  # the loop tier: ~20 Python operations per entry
-        module = tier(name, activation, f"{activation}_backward")
+        module = nncore.get_tier(name)
         self.forward = getattr(module, activation)
         self.backward = getattr(module, f"{activation}_backward")
         shape = (100, size // 100)

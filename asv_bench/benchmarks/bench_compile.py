@@ -12,22 +12,23 @@ import subprocess
 import sys
 import tempfile
 
-from . import TIERS, Benchmark, tier
+from . import TIERS, Benchmark
 
 #: Run in the fresh process: prints {"first": seconds, "second": seconds}.
 SCRIPT = """
 import json, sys, time
 import numpy as np
 import nncore
+from nncore.course.recipes import LOGREG_CATS, PLANAR
 tier = nncore.get_tier(sys.argv[1])
 X, Y = nncore.datasets.planar()
 X, Y = X[:, :8], Y[:, :8]
-parameters = nncore.initialize_parameters([2, 4, 1], "scaled", rng=2)
+parameters = nncore.initialize_parameters(PLANAR.layer_dims, PLANAR.init, rng=PLANAR.seed)
 calls = {
     "sigmoid": lambda: tier.sigmoid(X),
     "linear_activation_forward": lambda: tier.linear_activation_forward(X, parameters["W1"], parameters["b1"], "relu"),
-    "train": lambda: tier.train(X, Y, parameters, ["tanh", "sigmoid"], 1.2, 2, 1),
-    "optimize": lambda: tier.optimize(np.zeros((2, 1)), 0.0, X, Y, 2, 0.005, 1),
+    "train": lambda: tier.train(X, Y, parameters, list(PLANAR.activations), PLANAR.learning_rate, 2, 1),
+    "optimize": lambda: tier.optimize(np.zeros((2, 1)), 0.0, X, Y, 2, LOGREG_CATS.learning_rate, 1),
 }
 times = []
 for _ in range(2):
@@ -45,9 +46,6 @@ class FirstCall(Benchmark):
     param_names = ["tier", "function"]
     unit = "seconds"
     timeout = 600
-
-    def setup(self, name, function):
-        tier(name, function)  # skip tiers that do not define it
 
     def track_first_call_seconds(self, name, function):
         with tempfile.TemporaryDirectory(prefix="nncore-numba-cache-") as cache:

@@ -2,7 +2,9 @@
 
 import numpy as np
 
-from . import TIERS, Benchmark, skip_slow_loop, tier
+import nncore
+
+from . import TIERS, Benchmark, skip_slow_loop
 
 
 class Cost(Benchmark):
@@ -13,7 +15,7 @@ class Cost(Benchmark):
 
     def setup(self, name, m):
         skip_slow_loop(name, 20 * m)
-        self.tier = tier(name, "compute_cost")
+        self.tier = nncore.get_tier(name)
         rng = np.random.default_rng(0)
         self.AL = rng.uniform(0.01, 0.99, (1, m))
         self.Y = (rng.random((1, m)) < 0.5).astype(np.float64)

@@ -3,7 +3,7 @@
 import functools
 import timeit
 
-from nncore.bench.dot import METHODS, N, jit_available, vectors
+from nncore.bench.dot import METHODS, N, vectors
 
 from . import Benchmark
 
@@ -18,8 +18,6 @@ class DotProduct(Benchmark):
     param_names = ["method"]
 
     def setup(self, method):
-        if method == "jit" and not jit_available():
-            raise NotImplementedError("no JIT tier")
         self.a, self.b = vectors(N)
         self.dot = METHODS[method][1]
         if method != "python":

@@ -1,6 +1,8 @@
 """One dense layer, linear part and activation fused: forward and backward."""
 
-from . import TIERS, Benchmark, normal, skip_slow_loop, tier
+import nncore
+
+from . import TIERS, Benchmark, normal, skip_slow_loop
 
 #: name -> (n[l-1], n[l], m, activation): layers of the course's networks.
 LAYERS = {
@@ -19,7 +21,7 @@ class LinearActivation(Benchmark):
     def setup(self, name, layer):
         n_prev, n, m, self.activation = LAYERS[layer]
         skip_slow_loop(name, 3 * n_prev * n * m)  # the backward pass does two products of that size
-        self.tier = tier(name, "linear_activation_forward", "linear_activation_backward")
+        self.tier = nncore.get_tier(name)
         self.A_prev = normal((n_prev, m), seed=0)
         self.W, self.b = normal((n, n_prev), seed=1, scale=n_prev**-0.5), normal((n, 1), seed=2)
         self.dA = normal((n, m), seed=3)

@@ -10,10 +10,12 @@ import timeit
 
 import numpy as np
 
+import nncore
 from nncore.bench.measure import POOL_IDLE_SECONDS
-from nncore.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS, Data
+from nncore.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
+from nncore.course.data import Data
 
-from . import TIERS, Benchmark, skip_slow_loop, tier
+from . import TIERS, Benchmark, skip_slow_loop
 
 #: Iterations of the short training run, per workload.
 SHORT = {"planar": 100, "logreg-cats": 20, "deep-cats": 10}
@@ -34,7 +36,7 @@ def problem(workload):
 def operations(workload, data, iterations):
     """Multiply-adds of `iterations` training iterations (forward and backward products)."""
     dims = workload.layer_dims
-    return 3 * sum(n_prev * n for n_prev, n in zip(dims, dims[1:])) * data.X_train.shape[1] * iterations
+    return 3 * sum(n_prev * n for n_prev, n in zip(dims, dims[1:])) * data.train_x.shape[1] * iterations
 
 
 class _Problem(Benchmark):
@@ -45,7 +47,7 @@ class _Problem(Benchmark):
         self.workload = WORKLOADS[workload]
         self.data = problem(self.workload)
         skip_slow_loop(name, operations(self.workload, self.data, SHORT[workload]))
-        self.tier = tier(name, self.workload.trainer)
+        self.tier = nncore.get_tier(name)
         self.start = self.workload.initial_parameters()
         self.iterations = SHORT[workload]
         self.train(self.tier, 2)  # compile (JIT tier)

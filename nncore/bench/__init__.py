@@ -52,7 +52,7 @@ def _environment():
 
 
 def _cat_data(workload, dtype, folder):
-    """`workload`'s cat data (:class:`nncore.bench.workloads.Data`) and where it is, or None and why not."""
+    """`workload`'s cat data (:class:`nncore.course.data.Data`) and where it is, or None and why not."""
     try:
         data = workload.load(dtype, folder)
         return data, {"folder": str(data_folder(folder)), "found": True, "message": None}
@@ -135,7 +135,7 @@ def compare(
             loaded = cats
         else:
             loaded = workload.load(dtype)
-        entry["m_train"] = loaded.X_train.shape[1]
-        entry["m_test"] = None if loaded.X_test is None else loaded.X_test.shape[1]
+        entry["m_train"] = loaded.train_x.shape[1]
+        entry["m_test"] = None if loaded.test_x is None else loaded.test_x.shape[1]
         entry["rows"] = measure.measure_workload(workload, loaded, tiers, its, loop_its, repeats, dtype, progress)
     return results

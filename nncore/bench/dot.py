@@ -7,8 +7,6 @@ against ``np.dot(a, b)`` and quotes NumPy as "about 300 times faster".
 time them.
 """
 
-import functools
-
 import numpy as np
 
 #: Length of the course's vectors.
@@ -37,33 +35,11 @@ def numpy_dot(a, b):
     return float(np.dot(a, b))
 
 
-@functools.cache
-def _compile_jit_dot():
-    """The JIT tier's :func:`nncore.jit.dot`, or None without the tier."""
-    try:
-        import nncore.jit as jit
-    except ImportError:
-        return None
-    return jit.dot
-
-
 def jit_dot(a, b):
-    """The dot product as a compiled loop (compiled on first call).
+    """The dot product as the JIT tier's compiled loop, :func:`nncore.jit.dot` (compiled on first call)."""
+    from nncore.jit import dot  # imports Numba: only when this method runs
 
-    Raises
-    ------
-    NotImplementedError
-        When the JIT tier (:mod:`nncore.jit`) is not installed.
-    """
-    kernel = _compile_jit_dot()
-    if kernel is None:
-        raise NotImplementedError("the JIT demo kernel needs the JIT tier (nncore.jit)")
-    return float(kernel(a, b))
-
-
-def jit_available():
-    """True when :func:`jit_dot` can run."""
-    return _compile_jit_dot() is not None
+    return float(dot(a, b))
 
 
 #: name -> (label, function(a, b) -> float), slowest first.

@@ -18,10 +18,11 @@ import math
 import statistics
 import time
 import traceback
+from dataclasses import dataclass
 
 import numpy as np
 
-from nncore.bench.dot import METHODS, jit_available, vectors
+from nncore.bench.dot import METHODS, vectors
 from nncore.errors import TrainingDiverged
 from nncore.tiers import get_tier
 
@@ -35,17 +36,6 @@ POOL_IDLE_SECONDS = 0.3
 
 #: A fast call (the dot demo) is repeated within one timing until the timing lasts this long (seconds).
 MIN_TIMING = 0.02
-
-
-def _tier_or_reason(name, function):
-    """``(module, None)`` for a tier that defines `function`, else ``(None, why not)``."""
-    try:
-        module = get_tier(name)
-    except ImportError as err:
-        return None, f"tier {name!r} does not import: {err}"
-    if not callable(getattr(module, function, None)):
-        return None, f"tier {name!r} does not define {function} yet"
-    return module, None
 
 
 def max_difference(ours, reference):
@@ -64,15 +54,56 @@ def _timed(run):
     return result, time.perf_counter() - started
 
 
-def measure_tier(workload, tier, name, data, start, iterations, compared, repeats, progress):
-    """One row of the table: `tier` trained on `workload`.
+@dataclass(frozen=True)
+class Timing:
+    """How each tier runs on a workload.
+
+    Attributes
+    ----------
+    iterations : int
+        Iterations of each timed run of a fast tier.
+    compared : int
+        Iterations of the run compared with the loop tier: the loop tier's
+        measured run, the fast tiers' warm-up (at least 1).
+    repeats : int
+        Timed runs per fast tier; the loop tier repeats its run (up to this
+        many times) only when one run is shorter than :data:`LOOP_REPEAT_LIMIT`.
+    """
+
+    iterations: int
+    compared: int
+    repeats: int
+
+
+def measure_tier(workload, name, data, start, timing, progress):
+    """One row of the table: tier `name` trained on `workload`.
+
+    Parameters
+    ----------
+    workload : nncore.bench.workloads.Workload
+    name : str
+        A name in :data:`nncore.TIERS`.
+    data : nncore.course.data.Data
+        The samples, in the computation's dtype.
+    start : dict
+        The initial parameters (:meth:`Workload.initial_parameters`); not modified.
+    timing : Timing
+    progress : nncore.bench.progress.Progress
 
     Returns
     -------
     row : dict
         JSON-ready figures, plus the private ``"_check"`` (parameters and costs
         after `compared` iterations) and ``"_parameters"`` (after the timed runs).
+
+    Raises
+    ------
+    Exception
+        Whatever the tier raises, e.g. :class:`nncore.TrainingDiverged`, or
+        AttributeError when it lacks the function that trains `workload`.
     """
+    tier = get_tier(name)
+    iterations, compared, repeats = timing.iterations, timing.compared, timing.repeats
     progress.start(f"{workload.name}: {name}, " + (f"{compared} iterations" if name == "loop" else "warm-up"))
     time.sleep(POOL_IDLE_SECONDS)  # the previous tier's BLAS or OpenMP threads may still be spinning
     warm_up = max(compared, 1)  # a fast tier warms up even when the loop tier does not run
@@ -100,9 +131,9 @@ def measure_tier(workload, tier, name, data, start, iterations, compared, repeat
         "seconds_per_iteration": statistics.median(times),
         "seconds_per_iteration_runs": times,
         "final_cost": float(costs[-1]) if len(costs) else None,
-        "train_accuracy": workload.accuracy(scorer, parameters, data.X_train, data.Y_train),
+        "train_accuracy": workload.accuracy(scorer, parameters, data.train_x, data.train_y),
         "test_accuracy": (
-            workload.accuracy(scorer, parameters, data.X_test, data.Y_test) if data.X_test is not None else None
+            workload.accuracy(scorer, parameters, data.test_x, data.test_y) if data.test_x is not None else None
         ),
         "costs": [float(c) for c in costs],
         "_check": (check_parameters, check_costs),
@@ -127,10 +158,10 @@ def _duration(seconds):
 def measure_workload(workload, data, tiers, iterations, loop_iterations, repeats, dtype, progress):
     """Every tier of `tiers` on `workload`: one row each (see :func:`measure_tier`).
 
-    Rows of tiers that cannot run (not importable, function not defined yet,
-    the loop tier with ``loop_iterations = 0``) have ``"status"`` ``"skipped"``
-    and a ``"reason"``; rows of tiers that fail (training diverged, any
-    exception) have ``"status"`` ``"error"``, a one-line ``"reason"`` and,
+    The loop tier's row with ``loop_iterations = 0`` has ``"status"``
+    ``"skipped"`` and a ``"reason"`` (an estimate of its time); rows of tiers
+    that fail (training diverged, any exception, a tier lacking the function
+    that trains the workload) have ``"status"`` ``"error"``, a one-line ``"reason"`` and,
     for exceptions other than divergence, the ``"traceback"``. Differences are
     against the loop tier and speed-ups against the loop and vector tiers, when
     those ran.
@@ -141,6 +172,7 @@ def measure_workload(workload, data, tiers, iterations, loop_iterations, repeats
     """
     start = workload.initial_parameters(dtype)
     compared = min(loop_iterations, iterations)
+    timing = Timing(iterations, compared, repeats)
     rows = []
     for name in tiers:
         if name == "loop" and compared == 0:
@@ -154,12 +186,8 @@ def measure_workload(workload, data, tiers, iterations, loop_iterations, repeats
             )
             rows.append({"tier": name, "status": "skipped", "reason": reason})
             continue
-        tier, reason = _tier_or_reason(name, workload.trainer)
-        if tier is None:
-            rows.append({"tier": name, "status": "skipped", "reason": reason})
-            continue
         try:
-            rows.append(measure_tier(workload, tier, name, data, start, iterations, compared, repeats, progress))
+            rows.append(measure_tier(workload, name, data, start, timing, progress))
         except TrainingDiverged as err:
             rows.append({"tier": name, "status": "error", "reason": str(err)})
         except Exception as err:  # a broken tier must not hide the others' figures
@@ -227,15 +255,12 @@ def measure_dot(n, dtype, repeats, progress):
     a, b = vectors(n, dtype)
     rows = []
     for method, (label, function) in METHODS.items():
-        if method == "jit" and not jit_available():
-            rows.append({"method": method, "label": label, "status": "skipped", "reason": "no JIT tier (nncore.jit)"})
-            continue
         progress.start(f"dot product: {label}")
         time.sleep(POOL_IDLE_SECONDS)  # the previous method's threads may still be spinning
         seconds, value = _time_call(function, a, b, repeats, warm_up=method != "python")
         rows.append({"method": method, "label": label, "status": "ok", "seconds": seconds, "value": value})
-    ran = {row["method"]: row for row in rows if row["status"] == "ok"}
-    for row in ran.values():
+    by_method = {row["method"]: row for row in rows}
+    for row in rows:
         for other in ("python", "numpy"):
-            row[f"speedup_vs_{other}"] = ran[other]["seconds"] / row["seconds"] if other in ran else None
+            row[f"speedup_vs_{other}"] = by_method[other]["seconds"] / row["seconds"]
     return rows

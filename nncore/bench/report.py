@@ -131,9 +131,6 @@ def _dot_lines(dot):
     ]
     rows = []
     for row in dot["rows"]:
-        if row["status"] != "ok":
-            rows.append((row["label"], f"skipped: {row['reason']}", "", ""))
-            continue
         rows.append(
             (row["label"], seconds(row["seconds"]), ratio(row["speedup_vs_python"]), ratio(row["speedup_vs_numpy"]))
         )
@@ -180,19 +177,12 @@ def require_matplotlib():
 def _boundary_axes(ax, workload):
     """The planar data and the decision boundary of the fastest tier's trained network."""
     from nncore.bench.workloads import WORKLOADS
+    from nncore.course.plots import decision_boundary
     from nncore.datasets import planar
-    from nncore.tiers import get_tier
 
     ran = [row for row in workload["rows"] if row["status"] == "ok"]
     best = min(ran, key=lambda row: row["seconds_per_iteration"])
-    X, Y = planar()
-    lo, hi = X.min(axis=1) - 1, X.max(axis=1) + 1
-    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
-    grid = np.vstack([xx.ravel(), yy.ravel()])
-    parameters = {key: np.asarray(value, np.float64) for key, value in best["_parameters"].items()}
-    labels = get_tier("vector").predict(grid, parameters, list(WORKLOADS["planar"].activations))
-    ax.contourf(xx, yy, labels.reshape(xx.shape), levels=[-0.5, 0.5, 1.5], colors=["#f4b6b6", "#b6c8f4"])
-    ax.scatter(X[0], X[1], c=Y[0], cmap="bwr_r", s=8, edgecolors="k", linewidths=0.2)
+    decision_boundary(ax, best["_parameters"], WORKLOADS["planar"].activations, *planar())
     ax.set_title(f"planar decision boundary ({best['tier']}, {best['iterations']} iterations)")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")

@@ -1,125 +1,146 @@
-"""The course's three training workloads, runnable in any tier.
+"""The course's training recipes as timed workloads, runnable in any tier.
 
-Each :class:`Workload` knows its data, its initial parameters, which tier
+A :class:`Workload` is a recipe of :mod:`nncore.course.recipes` plus the
+settings of a timed run (iterations, the loop tier's iterations, whether it
+runs by default). It knows its data, its initial parameters, which tier
 function trains it and how to score the result:
 
-* ``planar``: the one-hidden-layer network ``[2, 4, 1]`` (tanh, sigmoid) on the
-  planar flower, the course's ``nn_model`` (``"scaled"`` weights after seed 2,
-  learning rate 1.2), trained with the tier's ``train``;
-* ``logreg-cats``: logistic regression on the cat images from ``w = 0``,
-  ``b = 0`` with learning rate 0.005, the course's ``model``, trained with the
+* ``planar``: the course's ``nn_model`` (:data:`~nncore.course.recipes.PLANAR`),
+  trained with the tier's ``train``;
+* ``logreg-cats``: the course's ``model``, logistic regression from ``w = 0``,
+  ``b = 0`` (:data:`~nncore.course.recipes.LOGREG_CATS`), trained with the
   tier's ``optimize``;
-* ``deep-cats``: the L-layer network ``[12288, 20, 7, 5, 1]`` (ReLU x 3,
-  sigmoid), ``"he"`` weights after seed 1, learning rate 0.0075, the course's
-  ``L_layer_model``, trained with the tier's ``train``;
-* ``wide`` (run only when asked for): a ``[1024, 512, 256, 1]`` ReLU network
-  on 65536 seeded random samples, where the matrix products are large enough
-  for the machine's GEMM peak to bound the time.
+* ``deep-cats``: the course's ``L_layer_model``
+  (:data:`~nncore.course.recipes.DEEP_CATS`), trained with the tier's ``train``;
+* ``wide`` (run only when asked for): :data:`WIDE`, a ReLU network on seeded
+  random samples, where the matrix products are large enough for the
+  machine's GEMM peak to bound the time.
 """
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
-from nncore.datasets import flatten_images, load_cat, planar
+from nncore.course.data import Data, cat_data, planar_data
+from nncore.course.recipes import DEEP_CATS, LOGREG_CATS, PLANAR, Recipe
 from nncore.initializers import initialize_parameters
 
+#: How the descriptions name the hidden activations.
+_ACTIVATION_NAMES = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}
 
-@dataclass(frozen=True)
-class Data:
-    """A workload's samples in the computation's dtype; the test set may be absent."""
+#: Training samples of the course's data sets, known without loading them.
+_SAMPLES = {"planar": 400, "cats": 209}
 
-    X_train: np.ndarray
-    Y_train: np.ndarray
-    X_test: np.ndarray | None = None
-    Y_test: np.ndarray | None = None
+
+def _activations_text(activations):
+    """``"ReLU x3/sigmoid"`` for ``("relu", "relu", "relu", "sigmoid")``."""
+    hidden = []
+    for name, run in itertools.groupby(activations[:-1]):
+        count = len(list(run))
+        hidden.append(_ACTIVATION_NAMES.get(name, name) + (f" x{count}" if count > 1 else ""))
+    return "/".join([*hidden, activations[-1]])
 
 
 @dataclass(frozen=True)
 class Workload:
-    """One course training run.
+    """A course recipe as ``nncore compare`` and the asv suite time it.
 
     Attributes
     ----------
-    name : str
-    description : str
-        One line for the report.
-    layer_dims : tuple of int
-        ``(n_x, n[1], ..., n[L])``; ``(12288, 1)`` for logistic regression.
-    activations : tuple of str
-        One per layer; the last is ``"sigmoid"``.
-    init : {"he", "scaled", "zeros"}
-    seed : int
-        How :func:`nncore.initialize_parameters` draws the initial weights.
-    learning_rate : float
+    recipe : nncore.course.recipes.Recipe
+        What is trained, and how (its layers, initialisation, seed, learning
+        rate); its iteration counts are the course's, not the timed runs'.
+    trained_on : str
+        The data, as the description names them: ``"the planar flower (m = 400)"``.
     iterations : int
         Default number of iterations for the fast tiers.
     loop_iterations : int
         Default number of iterations for the loop tier; the tiers are compared
         with it over that many iterations. 0: the loop tier does not run by default.
-    needs_cat_data : bool
-    trainer : {"train", "optimize"}
-        The tier function that trains it.
-    synthetic_samples : int
-        When positive, the data are this many seeded random samples in [0, 1)
-        with random labels instead of a course data set.
+    samples : int
+        For a recipe on ``"random"`` data: this many seeded random samples in
+        [0, 1) with random labels.
     by_default : bool
         Whether ``nncore compare`` runs it without ``--workloads``.
     """
 
-    name: str
-    description: str
-    layer_dims: tuple
-    activations: tuple
-    init: str
-    seed: int
-    learning_rate: float
+    recipe: Recipe
+    trained_on: str
     iterations: int
     loop_iterations: int
-    needs_cat_data: bool
-    trainer: str = "train"
-    synthetic_samples: int = 0
+    samples: int = 0
     by_default: bool = True
+
+    @property
+    def name(self):
+        return self.recipe.name
+
+    @property
+    def layer_dims(self):
+        return self.recipe.layer_dims
+
+    @property
+    def activations(self):
+        return self.recipe.activations
+
+    @property
+    def learning_rate(self):
+        return self.recipe.learning_rate
+
+    @property
+    def trainer(self):
+        """The tier function that trains it: ``"train"`` or ``"optimize"``."""
+        return self.recipe.trainer
+
+    @property
+    def needs_cat_data(self):
+        return self.recipe.data == "cats"
+
+    @property
+    def description(self):
+        """One line for the report, e.g. ``"[2, 4, 1] tanh/sigmoid network on the planar flower (m = 400), ..."``."""
+        rate = f"learning rate {self.learning_rate}"
+        if self.trainer == "optimize":
+            return f"logistic regression on {self.trained_on}, w = 0, {rate}"
+        network = f"{list(self.layer_dims)} {_activations_text(self.activations)} network"
+        return f"{network} on {self.trained_on}, {rate}"
 
     def load(self, dtype=np.float64, folder=None):
         """The samples, in `dtype` (cat images flattened and divided by 255).
 
+        Returns
+        -------
+        nncore.course.data.Data
+
         Raises
         ------
         FileNotFoundError, ValueError, ImportError
-            From :func:`nncore.datasets.load_cat` when the cat data cannot be read.
+            From :func:`nncore.course.data.cat_data` when the cat data cannot be read.
         """
-        if self.synthetic_samples:
-            rng = np.random.default_rng(self.seed)
-            shape = (self.synthetic_samples, self.layer_dims[0])
+        if self.recipe.data == "random":
+            rng = np.random.default_rng(self.recipe.seed)
+            shape = (self.samples, self.layer_dims[0])
             X = rng.random(shape, dtype=np.float64).astype(dtype).T  # each sample contiguous, as flatten_images
-            return Data(X, (rng.random((1, self.synthetic_samples)) < 0.5).astype(dtype))
-        if not self.needs_cat_data:
-            X, Y = planar()
-            return Data(X.astype(dtype), Y.astype(dtype))
-        train_x, train_y, test_x, test_y, _ = load_cat(folder)
-        return Data(
-            flatten_images(train_x, dtype),
-            train_y.astype(dtype),
-            flatten_images(test_x, dtype),
-            test_y.astype(dtype),
-        )
+            return Data(X, (rng.random((1, self.samples)) < 0.5).astype(dtype))
+        if self.recipe.data == "planar":
+            return planar_data(dtype)
+        return cat_data(folder, dtype)
 
     def load_size(self):
         """The number of training samples, without loading them."""
-        if self.synthetic_samples:
-            return self.synthetic_samples
-        return 209 if self.needs_cat_data else 400
+        return self.samples if self.recipe.data == "random" else _SAMPLES[self.recipe.data]
 
     def initial_parameters(self, dtype=np.float64):
         """The course's starting point: ``{"W1", "b1", ...}``, or ``{"w", "b"}`` for logistic regression."""
-        parameters = initialize_parameters(self.layer_dims, self.init, rng=self.seed, dtype=dtype)
+        recipe = self.recipe
+        parameters = initialize_parameters(recipe.layer_dims, recipe.init, rng=recipe.seed, dtype=dtype)
         if self.trainer == "optimize":
             return {"w": np.ascontiguousarray(parameters["W1"].T), "b": 0.0}
         return parameters
 
     def run(self, tier, data, parameters, num_iterations, cost_every=1):
-        """Train in `tier` from `parameters` (not modified).
+        """Train in `tier` from `parameters` (not modified) on ``data.train_x``, ``data.train_y``.
 
         Returns
         -------
@@ -132,16 +153,16 @@ class Workload:
             params, _, costs = tier.optimize(
                 parameters["w"],
                 parameters["b"],
-                data.X_train,
-                data.Y_train,
+                data.train_x,
+                data.train_y,
                 num_iterations,
                 self.learning_rate,
                 cost_every,
             )
             return params, costs
         return tier.train(
-            data.X_train,
-            data.Y_train,
+            data.train_x,
+            data.train_y,
             parameters,
             list(self.activations),
             self.learning_rate,
@@ -162,63 +183,30 @@ class Workload:
         return float(np.mean(predictions == Y))
 
 
+#: Not a course recipe: a network whose matrix products are large enough for the machine's GEMM
+#: peak to bound the time.
+WIDE = Recipe(
+    "wide",
+    data="random",
+    layer_dims=(1024, 512, 256, 1),
+    activations=("relu", "relu", "sigmoid"),
+    init="he",
+    seed=1,
+    learning_rate=0.01,
+    num_iterations=3,
+    cost_every=1,
+)
+
 #: The workloads by name, in the order ``nncore compare`` runs them.
 WORKLOADS = {
     w.name: w
     for w in (
-        Workload(
-            "planar",
-            "[2, 4, 1] tanh/sigmoid network on the planar flower (m = 400), learning rate 1.2",
-            (2, 4, 1),
-            ("tanh", "sigmoid"),
-            "scaled",
-            2,
-            1.2,
-            iterations=1000,
-            loop_iterations=50,
-            needs_cat_data=False,
-        ),
-        Workload(
-            "logreg-cats",
-            "logistic regression on the cat images (m = 209), w = 0, learning rate 0.005",
-            (12288, 1),
-            ("sigmoid",),
-            "zeros",
-            0,
-            0.005,
-            iterations=200,
-            loop_iterations=2,
-            needs_cat_data=True,
-            trainer="optimize",
-        ),
-        Workload(
-            "deep-cats",
-            "[12288, 20, 7, 5, 1] ReLU x3/sigmoid network on the cat images, learning rate 0.0075",
-            (12288, 20, 7, 5, 1),
-            ("relu", "relu", "relu", "sigmoid"),
-            "he",
-            1,
-            0.0075,
-            # the loop tier takes ~25 s per iteration here on 2 cores: only when asked for
-            iterations=50,
-            loop_iterations=0,
-            needs_cat_data=True,
-        ),
-        Workload(
-            "wide",
-            "[1024, 512, 256, 1] ReLU x2/sigmoid network on 65536 random samples, learning rate 0.01",
-            (1024, 512, 256, 1),
-            ("relu", "relu", "sigmoid"),
-            "he",
-            1,
-            0.01,
-            # ~2 s per iteration in the vector tier and 0.5 GB of data: only when asked for
-            iterations=3,
-            loop_iterations=0,
-            needs_cat_data=False,
-            synthetic_samples=65536,
-            by_default=False,
-        ),
+        Workload(PLANAR, "the planar flower (m = 400)", iterations=1000, loop_iterations=50),
+        Workload(LOGREG_CATS, "the cat images (m = 209)", iterations=200, loop_iterations=2),
+        # the loop tier is too slow here (see measure.LOOP_SECONDS_PER_MAC): only when asked for
+        Workload(DEEP_CATS, "the cat images", iterations=50, loop_iterations=0),
+        # 0.5 GB of data and seconds per iteration in the vector tier: only when asked for
+        Workload(WIDE, "65536 random samples", iterations=3, loop_iterations=0, samples=65536, by_default=False),
     )
 }
 

@@ -14,6 +14,9 @@ count) and returning a :class:`Training` (or a :class:`Sweep` of several):
 * :func:`two_layer_cats` (``two-layer-cats``): week 4's ``two_layer_model``;
 * :func:`deep_cats` (``deep-cats``): week 4's ``L_layer_model``.
 
+Each recipe is written once, in :mod:`nncore.course.recipes`, which
+``nncore compare`` times too.
+
 Examples
 --------
 >>> from nncore import course
@@ -27,7 +30,7 @@ calls), or ``python -m nncore.course planar``.
 """
 
 from nncore.course.command import add_arguments, run
-from nncore.course.data import CatData, cat_data
+from nncore.course.data import CatData, Data, cat_data, planar_data
 from nncore.course.experiments import (
     CAT_EXPERIMENTS,
     EXPERIMENTS,
@@ -44,6 +47,7 @@ __all__ = [
     "CAT_EXPERIMENTS",
     "EXPERIMENTS",
     "CatData",
+    "Data",
     "Sweep",
     "Training",
     "add_arguments",
@@ -53,6 +57,7 @@ __all__ = [
     "logreg_cats_rates",
     "planar",
     "planar_hidden_sizes",
+    "planar_data",
     "run",
     "two_layer_cats",
 ]

@@ -16,6 +16,7 @@ from nncore.course.experiments import CAT_EXPERIMENTS, EXPERIMENTS
 from nncore.course.parallel import POOLS
 from nncore.course.results import Sweep
 from nncore.errors import TrainingDiverged
+from nncore.options import positive_int, thread_count
 from nncore.tiers import TIERS
 
 #: How each experiment's notebook prints a cost: ``"%f"`` or the full ``str(cost)``.
@@ -51,10 +52,12 @@ def add_arguments(parser):
         help="save the cost curve (and the planar decision boundaries) to FILE.png; needs matplotlib",
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON instead of text")
-    parser.add_argument("--iterations", type=int, metavar="N", help="train N iterations instead of the course's number")
+    parser.add_argument(
+        "--iterations", type=positive_int, metavar="N", help="train N iterations instead of the course's number"
+    )
     parser.add_argument(
         "--threads",
-        type=int,
+        type=thread_count,
         metavar="N",
         help="threads for Numba's kernels and BLAS (default: all cores); 1 gives steadier times on a busy machine",
     )
@@ -146,8 +149,9 @@ def run(args):
     -------
     int
         The exit code: 0 on success, 1 when the experiment could not run
-        (no cat data, training diverged, a thread count out of range), 2 when
-        ``--plot`` is asked for without matplotlib.
+        (no cat data, training diverged), 2 when ``--plot`` is asked for
+        without matplotlib (argparse exits with 2 for a bad option, such as
+        a thread count out of range, before this is called).
     """
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         print(

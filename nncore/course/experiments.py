@@ -1,12 +1,12 @@
 """The course's experiments, one function each, run exactly as the course runs them.
 
-Each function's defaults are the course's recipe (data, layer sizes,
-activations, initialisation and seed, learning rate, iterations, how often the
-cost is recorded); any of them can be overridden, e.g. ``num_iterations=10``
-for a quick run. ``tier`` is any name in :data:`nncore.TIERS`. The random
-draws happen in the course's order: an int seed seeds a fresh
-``numpy.random.RandomState`` and W1, W2, ... are drawn in layer order (see
-:func:`nncore.initialize_parameters`).
+Each function's defaults are the course's recipe in
+:mod:`nncore.course.recipes` (data, layer sizes, activations, initialisation
+and seed, learning rate, iterations, how often the cost is recorded); any of
+them can be overridden, e.g. ``num_iterations=10`` for a quick run. ``tier``
+is any name in :data:`nncore.TIERS`. The random draws happen in the course's
+order: an int seed seeds a fresh ``numpy.random.RandomState`` and W1, W2, ...
+are drawn in layer order (see :func:`nncore.initialize_parameters`).
 """
 
 import copy
@@ -17,14 +17,15 @@ import numpy as np
 from nncore import datasets
 from nncore.course.data import cat_data
 from nncore.course.parallel import run_parallel
+from nncore.course.recipes import DEEP_CATS, LOGREG_CATS, LOGREG_CATS_RATES, PLANAR, PLANAR_HIDDEN_SIZES, TWO_LAYER_CATS
 from nncore.course.results import Sweep, Training
 from nncore.estimators import LogisticRegression, Network
 
 #: The hidden sizes of the course's planar sweep.
-HIDDEN_SIZES = (1, 2, 3, 4, 5, 20, 50)
+HIDDEN_SIZES = PLANAR_HIDDEN_SIZES.values
 
 #: The learning rates the course compares on the cats.
-LEARNING_RATES = (0.01, 0.001, 0.0001)
+LEARNING_RATES = LOGREG_CATS_RATES.values
 
 
 def _training(experiment, estimator, layer_dims, activations, learning_rate, num_iterations, wall_time, train, test):
@@ -68,7 +69,7 @@ def _fit_logistic(experiment, tier, data, learning_rate, num_iterations, cost_ev
     wall_time = _timed_fit(
         model, train, True, learning_rate=learning_rate, num_iterations=num_iterations, cost_every=cost_every
     )
-    layer_dims = (data.train_x.shape[0], 1)
+    layer_dims = LOGREG_CATS.layers(data.train_x.shape[0])
     return _training(
         experiment, model, layer_dims, model.activations, learning_rate, num_iterations, wall_time, train, test
     )
@@ -96,7 +97,13 @@ def _fit_network(
     return _training(experiment, net, layer_dims, activations, learning_rate, num_iterations, wall_time, train, test)
 
 
-def logreg_cats(tier="vector", data=None, learning_rate=0.005, num_iterations=2000, cost_every=100):
+def logreg_cats(
+    tier="vector",
+    data=None,
+    learning_rate=LOGREG_CATS.learning_rate,
+    num_iterations=LOGREG_CATS.num_iterations,
+    cost_every=LOGREG_CATS.cost_every,
+):
     """Logistic regression on the cat images (course 1, week 2: ``model``).
 
     w = zeros (12288, 1), b = 0, gradient descent with the tier's
@@ -116,10 +123,16 @@ def logreg_cats(tier="vector", data=None, learning_rate=0.005, num_iterations=20
     -------
     Training
     """
-    return _fit_logistic("logreg-cats", tier, cat_data(data), learning_rate, num_iterations, cost_every)
+    return _fit_logistic(LOGREG_CATS.name, tier, cat_data(data), learning_rate, num_iterations, cost_every)
 
 
-def logreg_cats_rates(tier="vector", data=None, learning_rates=LEARNING_RATES, num_iterations=1500, cost_every=100):
+def logreg_cats_rates(
+    tier="vector",
+    data=None,
+    learning_rates=LEARNING_RATES,
+    num_iterations=LOGREG_CATS_RATES.num_iterations,
+    cost_every=LOGREG_CATS.cost_every,
+):
     """:func:`logreg_cats` at each learning rate, one after another (course 1, week 2).
 
     The course: train / test accuracy 99.52153110047847 / 68.0 % at 0.01,
@@ -132,8 +145,9 @@ def logreg_cats_rates(tier="vector", data=None, learning_rates=LEARNING_RATES, n
     """
     data = cat_data(data)
     start = time.perf_counter()
-    runs = [_fit_logistic("logreg-cats-rates", tier, data, rate, num_iterations, cost_every) for rate in learning_rates]
-    return Sweep("logreg-cats-rates", tier, "learning_rate", runs, wall_time=time.perf_counter() - start)
+    name = LOGREG_CATS_RATES.name
+    runs = [_fit_logistic(name, tier, data, rate, num_iterations, cost_every) for rate in learning_rates]
+    return Sweep(name, tier, LOGREG_CATS_RATES.varied, runs, wall_time=time.perf_counter() - start)
 
 
 def _fit_planar(experiment, tier, X, Y, n_h, learning_rate, num_iterations, cost_every, warm_up=True):
@@ -141,10 +155,10 @@ def _fit_planar(experiment, tier, X, Y, n_h, learning_rate, num_iterations, cost
     return _fit_network(
         experiment,
         tier,
-        [X.shape[0], n_h, Y.shape[0]],
-        ["tanh", "sigmoid"],
-        "scaled",
-        2,
+        list(PLANAR.layers(X.shape[0], n_h)),
+        list(PLANAR.activations),
+        PLANAR.init,
+        PLANAR.seed,
         learning_rate,
         num_iterations,
         cost_every,
@@ -153,7 +167,13 @@ def _fit_planar(experiment, tier, X, Y, n_h, learning_rate, num_iterations, cost
     )
 
 
-def planar(tier="vector", n_h=4, learning_rate=1.2, num_iterations=10000, cost_every=1000):
+def planar(
+    tier="vector",
+    n_h=PLANAR.layer_dims[1],
+    learning_rate=PLANAR.learning_rate,
+    num_iterations=PLANAR.num_iterations,
+    cost_every=PLANAR.cost_every,
+):
     """The one-hidden-layer tanh network on the planar flower (course 1, week 3: ``nn_model``).
 
     ``datasets.planar()``; [2, 4, 1], tanh then sigmoid; ``RandomState(2)``:
@@ -167,15 +187,15 @@ def planar(tier="vector", n_h=4, learning_rate=1.2, num_iterations=10000, cost_e
         ``test_accuracy`` is None: the course scores on the training points.
     """
     X, Y = datasets.planar()
-    return _fit_planar("planar", tier, X, Y, n_h, learning_rate, num_iterations, cost_every)
+    return _fit_planar(PLANAR.name, tier, X, Y, n_h, learning_rate, num_iterations, cost_every)
 
 
 def planar_hidden_sizes(
     tier="vector",
     hidden_sizes=HIDDEN_SIZES,
-    learning_rate=1.2,
-    num_iterations=5000,
-    cost_every=1000,
+    learning_rate=PLANAR.learning_rate,
+    num_iterations=PLANAR_HIDDEN_SIZES.num_iterations,
+    cost_every=PLANAR.cost_every,
     parallel=True,
     sequential=True,
     pool=None,
@@ -248,7 +268,31 @@ def planar_hidden_sizes(
     return sweep
 
 
-def two_layer_cats(tier="vector", data=None, learning_rate=0.0075, num_iterations=2500, cost_every=100):
+def _fit_cat_network(recipe, tier, data, learning_rate, num_iterations, cost_every):
+    """`recipe`'s network trained on the cat images, scored on the training and the test images."""
+    data = cat_data(data)
+    return _fit_network(
+        recipe.name,
+        tier,
+        list(recipe.layers(data.train_x.shape[0])),
+        list(recipe.activations),
+        recipe.init,
+        recipe.seed,
+        learning_rate,
+        num_iterations,
+        cost_every,
+        (data.train_x, data.train_y),
+        (data.test_x, data.test_y),
+    )
+
+
+def two_layer_cats(
+    tier="vector",
+    data=None,
+    learning_rate=TWO_LAYER_CATS.learning_rate,
+    num_iterations=TWO_LAYER_CATS.num_iterations,
+    cost_every=TWO_LAYER_CATS.cost_every,
+):
     """A two-layer ReLU network on the cat images (course 1, week 4: ``two_layer_model``).
 
     [12288, 7, 1], relu then sigmoid; ``RandomState(1)``: W1 = randn(7, 12288)
@@ -260,23 +304,16 @@ def two_layer_cats(tier="vector", data=None, learning_rate=0.0075, num_iteration
     -------
     Training
     """
-    data = cat_data(data)
-    return _fit_network(
-        "two-layer-cats",
-        tier,
-        [data.train_x.shape[0], 7, 1],
-        ["relu", "sigmoid"],
-        "scaled",
-        1,
-        learning_rate,
-        num_iterations,
-        cost_every,
-        (data.train_x, data.train_y),
-        (data.test_x, data.test_y),
-    )
+    return _fit_cat_network(TWO_LAYER_CATS, tier, data, learning_rate, num_iterations, cost_every)
 
 
-def deep_cats(tier="vector", data=None, learning_rate=0.0075, num_iterations=2500, cost_every=100):
+def deep_cats(
+    tier="vector",
+    data=None,
+    learning_rate=DEEP_CATS.learning_rate,
+    num_iterations=DEEP_CATS.num_iterations,
+    cost_every=DEEP_CATS.cost_every,
+):
     """A four-layer ReLU network on the cat images (course 1, week 4: ``L_layer_model``).
 
     [12288, 20, 7, 5, 1], relu x3 then sigmoid; ``RandomState(1)``: for
@@ -288,20 +325,7 @@ def deep_cats(tier="vector", data=None, learning_rate=0.0075, num_iterations=250
     -------
     Training
     """
-    data = cat_data(data)
-    return _fit_network(
-        "deep-cats",
-        tier,
-        [data.train_x.shape[0], 20, 7, 5, 1],
-        ["relu", "relu", "relu", "sigmoid"],
-        "he",
-        1,
-        learning_rate,
-        num_iterations,
-        cost_every,
-        (data.train_x, data.train_y),
-        (data.test_x, data.test_y),
-    )
+    return _fit_cat_network(DEEP_CATS, tier, data, learning_rate, num_iterations, cost_every)
 
 
 #: Experiment name (as on the command line) -> function.

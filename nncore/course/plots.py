@@ -1,5 +1,7 @@
 """Figures of an experiment, like the course's: cost curves and planar decision boundaries.
 
+:func:`decision_boundary` is also what ``nncore compare --plot`` draws.
+
 Needs matplotlib (the ``plot`` extra: ``pip install 'nncore[plot]'``). Draws on
 a ``matplotlib.figure.Figure`` directly, so no GUI backend or pyplot state is
 involved.
@@ -14,6 +16,13 @@ from nncore.tiers import get_tier
 #: Points per axis of the grid the decision boundary is evaluated on.
 GRID = 300
 
+#: Label -> colour of the two classes, for the points and (lighter) the regions predicted for them:
+#: the planar flower's red and blue petals.
+CLASS_COLOURS = {0: "#d7301f", 1: "#2b6cb0"}
+
+#: How much lighter the predicted regions are than the points (the regions' alpha).
+REGION_ALPHA = 0.35
+
 
 def _cost_axes(ax, runs, label):
     for run in runs:
@@ -24,19 +33,44 @@ def _cost_axes(ax, runs, label):
         ax.legend(fontsize="small")
 
 
-def _boundary_axes(ax, run, X, Y):
-    """The course's ``plot_decision_boundary``: predicted class over a grid, the points on top.
+def decision_boundary(ax, parameters, activations, X, Y):
+    """The course's ``plot_decision_boundary``: the predicted class over a grid, the points on top.
 
-    The grid is evaluated with the vector tier (the trained parameters are the
-    run's, whatever tier trained them).
+    The grid spans the points' range plus 1 on each side, :data:`GRID` points
+    per axis, and is evaluated with the vector tier, whatever tier trained
+    `parameters`. Each class has one colour (:data:`CLASS_COLOURS`), lighter
+    for the region predicted for it; a legend names them.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    parameters : dict
+        A trained network's ``{"W1", "b1", ...}`` for two inputs; any float
+        dtype (evaluated in float64).
+    activations : sequence of str
+        One per layer, the last ``"sigmoid"``.
+    X : ndarray of shape (2, m)
+        The points, one per column.
+    Y : ndarray of shape (1, m)
+        Their labels, 0 or 1.
     """
     x_min, x_max = X[0].min() - 1, X[0].max() + 1
     y_min, y_max = X[1].min() - 1, X[1].max() + 1
     xx, yy = np.meshgrid(np.linspace(x_min, x_max, GRID), np.linspace(y_min, y_max, GRID))
     grid = np.vstack([xx.ravel(), yy.ravel()])
-    Z = get_tier("vector").predict(grid, run.parameters, list(run.activations)).reshape(xx.shape)
-    ax.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], cmap="Spectral")
-    ax.scatter(X[0], X[1], c=Y[0], s=8, cmap="Spectral", edgecolors="k", linewidths=0.3)
+    parameters = {key: np.asarray(value, np.float64) for key, value in parameters.items()}
+    Z = get_tier("vector").predict(grid, parameters, list(activations)).reshape(xx.shape)
+    colours = [CLASS_COLOURS[0], CLASS_COLOURS[1]]
+    ax.contourf(xx, yy, Z, levels=[-0.5, 0.5, 1.5], colors=colours, alpha=REGION_ALPHA)
+    for label, colour in CLASS_COLOURS.items():
+        points = X[:, Y[0] == label]
+        ax.scatter(points[0], points[1], color=colour, s=8, edgecolors="k", linewidths=0.3, label=f"y = {label}")
+    ax.legend(loc="upper right", fontsize="small", markerscale=2)
+
+
+def _boundary_axes(ax, run, X, Y):
+    """A run's :func:`decision_boundary`, titled with its hidden size and accuracy."""
+    decision_boundary(ax, run.parameters, run.activations, X, Y)
     ax.set_title(f"n_h = {run.n_h}: {run.train_accuracy * 100:g} %", fontsize="medium")
     ax.set_xticks([])
     ax.set_yticks([])
