@@ -19,9 +19,18 @@ package for stray fastmath settings).
   keep serving code that inlined the old version of another file.
 * ``error_model="numpy"``: division by zero gives inf/nan, as in NumPy, with
   no Python exception path in the kernels.
+
+With ``NUMBA_DISABLE_JIT=1`` (the coverage run) Numba returns each function as
+it is and the kernels run as Python on NumPy arrays and scalars. Kernels then
+run under ``np.errstate(all="ignore")``: compiled code gives the IEEE results
+inf, 0 and nan silently, and the callers check for them (a divergence, say);
+NumPy would warn instead.
 """
 
+import functools
+
 import numba
+import numpy as np
 
 from nncore.kernels import cache
 
@@ -50,6 +59,20 @@ def _compile(func, options):
     return cache.enable(dispatcher) if cached else dispatcher
 
 
+def _as_compiled(func):
+    """Under ``NUMBA_DISABLE_JIT=1``: `func` run as Python, with NumPy's floating-point warnings
+    off, as compiled code has none (a kernel's entry point only: helpers run inside one)."""
+    if not numba.config.DISABLE_JIT:
+        return func
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return func(*args, **kwargs)
+
+    return run
+
+
 def kernel(func=None, **options):
     """``numba.njit`` with the project's options; a serial kernel.
 
@@ -64,10 +87,10 @@ def kernel(func=None, **options):
     Returns
     -------
     numba Dispatcher, or a decorator making one
-        The plain function under ``NUMBA_DISABLE_JIT=1``.
+        Under ``NUMBA_DISABLE_JIT=1``, the function itself run under ``np.errstate(all="ignore")``.
     """
     merged = {**_OPTIONS, **options}
-    return (lambda f: _compile(f, merged)) if func is None else _compile(func, merged)
+    return (lambda f: _as_compiled(_compile(f, merged))) if func is None else _as_compiled(_compile(func, merged))
 
 
 def parallel_kernel(func):
@@ -81,8 +104,9 @@ def parallel_kernel(func):
     Returns
     -------
     numba Dispatcher
+        Under ``NUMBA_DISABLE_JIT=1``, as :func:`kernel`.
     """
-    return _compile(func, {**_OPTIONS, "parallel": True})
+    return _as_compiled(_compile(func, {**_OPTIONS, "parallel": True}))
 
 
 def inline(func):
