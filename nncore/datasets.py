@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nncore.validation import as_numeric
+from nncore.validation import as_numeric, check_dtype
 
 #: Environment variable naming the folder that holds the cat data files.
 DATA_ENV = "NNCORE_DATA"
@@ -225,9 +225,7 @@ def flatten_images(x_orig, dtype=np.float64):
             f"x_orig must be images of shape (m, height, width, channels), e.g. "
             f"(209, 64, 64, 3); got an array with {x.ndim} dimensions, shape {x.shape}."
         )
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}.")
+    dtype = check_dtype(dtype)
     columns = x.reshape(x.shape[0], -1).T
     X = np.empty(columns.shape, dtype=dtype, order="F")
     return np.divide(columns, 255, out=X, dtype=dtype, casting="unsafe")

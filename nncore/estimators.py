@@ -3,6 +3,12 @@
 Both train with one tier's functions (``tier="loop"``, ``"vector"``, ...) and
 share their prediction code: a fitted logistic regression is a one-layer
 sigmoid network with ``W1 = w.T`` and ``b1 = [[b]]``.
+
+Each call validates its arguments once, with :mod:`nncore.validation` (so a
+mistake gets the same message as from the tier's own function), and then calls
+the tier's unchecked function. Each estimator owns its state: ``_state()``
+gives what :mod:`nncore.persistence` writes beside the parameters, and
+``_from_state`` rebuilds a fitted estimator from what it reads.
 """
 
 import numpy as np
@@ -10,22 +16,27 @@ import numpy as np
 from nncore import persistence, validation
 from nncore.errors import NotFittedError
 from nncore.initializers import METHODS, as_random_state, initialize_parameters
-from nncore.tiers import get_tier
+from nncore.tiers import TIERS, get_tier
 
-
-def _check_dtype(dtype):
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}.")
-    return dtype
+#: The entries every estimator's file holds beside its parameters: name -> (kinds, ndim, what, required).
+_FITTED_ENTRIES = {
+    "costs": ("f", 1, "the recorded costs", True),
+    "cost_iterations": ("iu", 1, "the iterations of the recorded costs", True),
+    "tier": ("U", 0, "a string", True),
+}
 
 
 class _Classifier:
-    """Prediction and scoring of a fitted binary classifier.
+    """Prediction, scoring and saving of a fitted binary classifier.
 
     Subclasses set ``tier``, ``dtype``, ``activations`` (one name per layer)
-    and, in ``fit``, ``parameters_``, ``costs_`` and ``cost_iterations_``.
+    and, in ``fit``, ``parameters_``, ``costs_`` and ``cost_iterations_``;
+    they name their kind of file (``_KIND``), the entries they store beside
+    the parameters (``_ENTRIES``), and write ``_state`` and ``_from_state``.
     """
+
+    _KIND = None
+    _ENTRIES = _FITTED_ENTRIES
 
     def _tier(self):
         return get_tier(self.tier)
@@ -36,22 +47,16 @@ class _Classifier:
                 f"this {type(self).__name__} is not fitted yet; call fit(X, Y) before predict, predict_proba or score."
             )
 
-    def _as_X(self, X, n_x=None):
-        """X as an (n_x, m) array of the estimator's dtype; any n_x when `n_x` is None."""
-        X = validation.as_numeric(X, "X")
-        validation.require_shape(X, "X", ("n_x", "m"))
-        validation.require_samples(X, "X")
-        if n_x is not None and X.shape[0] != n_x:
-            hint = " X looks transposed: samples must be its columns, so use X.T." if X.shape[1] == n_x else ""
-            raise ValueError(f"X has {X.shape[0]} features (rows) but the model's input layer has n_x = {n_x}.{hint}")
-        return X.astype(self.dtype, copy=False)
-
-    def _as_Y(self, Y, X):
-        return validation.labels(Y, X.shape[1], X=X).astype(self.dtype, copy=False)
-
-    def _fitted_X(self, X):
+    def _checked_X(self, X, Y=validation._ABSENT):
+        """X (and Y) for the fitted network, validated once, in the estimator's dtype."""
         self._check_fitted()
-        return self._as_X(X, self.parameters_["W1"].shape[1])
+        return validation.check_data(X, Y, W1=self.parameters_["W1"], dtype=self.dtype)
+
+    def _forward(self, X):
+        return self._tier().model_forward.unchecked(X, self.parameters_, self.activations)[0]
+
+    def _predict(self, X):
+        return self._tier().predict.unchecked(X, self.parameters_, self.activations)
 
     def predict_proba(self, X):
         """The network's output: the probability of label 1 for each sample.
@@ -64,8 +69,7 @@ class _Classifier:
         -------
         AL : ndarray of shape (1, m), in the estimator's dtype
         """
-        AL, _ = self._tier().model_forward(self._fitted_X(X), self.parameters_, self.activations)
-        return AL
+        return self._forward(self._checked_X(X))
 
     def predict(self, X):
         """Predicted labels: 1 where :meth:`predict_proba` is > 0.5, else 0.
@@ -78,7 +82,7 @@ class _Classifier:
         -------
         predictions : ndarray of shape (1, m), 0.0 or 1.0 in the estimator's dtype
         """
-        return self._tier().predict(self._fitted_X(X), self.parameters_, self.activations)
+        return self._predict(self._checked_X(X))
 
     def score(self, X, Y):
         """Accuracy: the fraction of samples whose predicted label equals `Y`.
@@ -95,9 +99,46 @@ class _Classifier:
             The course's percentage ``100 - mean(|Y_prediction - Y|) * 100``
             divided by 100.
         """
-        X = self._fitted_X(X)
-        Y = self._as_Y(Y, X)
-        return float(np.mean(self.predict(X) == Y))
+        X, Y = self._checked_X(X, Y)
+        return float(np.mean(self._predict(X) == Y))
+
+    # ----------------------------------------------------------------------
+    # State and files
+    # ----------------------------------------------------------------------
+
+    def _state(self):
+        """What a file stores: ``parameters``, ``activations`` and the entries of ``_ENTRIES``, as plain values."""
+        return {
+            "parameters": self.parameters_,
+            "activations": list(self.activations),
+            "costs": np.asarray(self.costs_, np.float64),
+            "cost_iterations": np.asarray(self.cost_iterations_, np.int64),
+            "tier": self.tier,
+        }
+
+    @classmethod
+    def _from_state(cls, state, tier=None):
+        """A fitted estimator rebuilt from :meth:`_state`'s dict; ``ValueError`` when the state is inconsistent.
+
+        `tier` None: the saved tier where this installation has it, else ``"vector"``.
+        """
+        raise NotImplementedError
+
+    @staticmethod
+    def _fitted_record(state):
+        """``(costs, cost_iterations)`` of a state, checked to be finite and of one length."""
+        costs, cost_iterations = state["costs"], state["cost_iterations"]
+        if costs.shape != cost_iterations.shape or not np.isfinite(costs).all():
+            raise ValueError(
+                f"its {costs.size} costs are not finite or do not match its {cost_iterations.size} cost iterations."
+            )
+        return costs.astype(np.float64), cost_iterations.astype(np.int64)
+
+    @staticmethod
+    def _loaded_tier(state, tier):
+        if tier is not None:
+            return tier
+        return state["tier"] if state["tier"] in TIERS else "vector"
 
     def save(self, path):
         """Save the fitted estimator to an ``.npz`` file, atomically (:mod:`nncore.persistence`).
@@ -108,7 +149,11 @@ class _Classifier:
             Written exactly as given; an existing file is replaced only once the
             new one is complete.
         """
-        persistence.save_estimator(path, self)
+        if not hasattr(self, "parameters_"):
+            raise NotFittedError(
+                f"this {self._KIND} is not fitted yet, so it has no weights to save; call fit(X, Y) first."
+            )
+        persistence.write_estimator(path, self._KIND, self._state())
 
     @classmethod
     def load(cls, path, tier=None):
@@ -126,7 +171,13 @@ class _Classifier:
         ValueError
             Naming the file, when it is not a sound file of this class.
         """
-        return persistence.load_estimator(path, cls, tier)
+        if tier is not None:
+            get_tier(tier)  # refuses an unknown tier before the file is read
+        state = persistence.read_estimator(path, cls._KIND, cls._ENTRIES)
+        try:
+            return cls._from_state(state, tier)
+        except (ValueError, TypeError) as err:
+            raise persistence.refused(path, err) from None
 
     def _fit_state(self):
         if not hasattr(self, "parameters_"):
@@ -135,10 +186,10 @@ class _Classifier:
             return "fitted, 0 iterations"
         return f"fitted, cost {self.costs_[-1]:.6g} at iteration {self.cost_iterations_[-1]}"
 
-    def _record(self, parameters, costs, num_iterations, cost_every):
+    def _record(self, parameters, costs, cost_iterations):
         self.parameters_ = parameters
         self.costs_ = costs
-        self.cost_iterations_ = np.arange(0, num_iterations, cost_every)
+        self.cost_iterations_ = cost_iterations
 
 
 class Network(_Classifier):
@@ -187,50 +238,26 @@ class Network(_Classifier):
     True
     """
 
+    _KIND = "Network"
+    _ENTRIES = {
+        **_FITTED_ENTRIES,
+        "init": ("U", 0, "a string", True),
+        "seed": ("iu", 0, "an integer", False),
+    }
+
     def __init__(self, layer_dims, activations=None, init="he", seed=None, tier="vector", dtype=np.float64):
-        if isinstance(layer_dims, (str, bytes)) or not hasattr(layer_dims, "__len__"):
-            raise TypeError(
-                f"layer_dims must be a sequence of layer sizes like [12288, 20, 7, 5, 1]; got {layer_dims!r}."
-            )
-        self.layer_dims = [validation.check_count(n, f"layer_dims[{i}]", 1) for i, n in enumerate(layer_dims)]
+        self.layer_dims = validation.check_layer_dims(layer_dims)
         L = len(self.layer_dims) - 1
-        if L < 1:
-            raise ValueError(
-                f"layer_dims needs the input size and at least one layer, e.g. [n_x, 1]; got {list(layer_dims)}."
-            )
         if activations is None:
             activations = ["relu"] * (L - 1) + ["sigmoid"]
         self.activations = list(validation.check_activations(activations, L, sigmoid_output=True))
-        if init not in METHODS:
-            raise ValueError(f"unknown init {init!r}; expected one of {', '.join(map(repr, METHODS))}.")
-        self.init = init
+        self.init = validation.check_init(init, METHODS)
         if seed is not None:
             as_random_state(seed)  # refuses what cannot seed the draws
         self.seed = seed
         get_tier(tier)  # refuses an unknown tier, listing the known ones
         self.tier = tier
-        self.dtype = _check_dtype(dtype)
-
-    def _initial_parameters(self, parameters):
-        """The caller's initial parameters, checked against layer_dims, as new arrays."""
-        L = len(self.layer_dims) - 1
-        found = validation.n_layers_of(parameters, "initial_parameters")
-        if found != L:
-            raise ValueError(f"initial_parameters has {found} layers but layer_dims {self.layer_dims} has {L}.")
-        copies = {}
-        for l in range(1, L + 1):
-            for key, shape in (
-                (f"W{l}", (self.layer_dims[l], self.layer_dims[l - 1])),
-                (f"b{l}", (self.layer_dims[l], 1)),
-            ):
-                if key not in parameters:
-                    raise ValueError(f"initial_parameters has no {key!r}; each layer l needs W<l> and b<l>.")
-                value = validation.as_numeric(parameters[key], f"initial_parameters[{key!r}]")
-                validation.require_shape(
-                    value, f"initial_parameters[{key!r}]", (f"n[{l}]", f"n[{l - 1}]" if key[0] == "W" else "1"), shape
-                )
-                copies[key] = value.astype(self.dtype, copy=True)
-        return copies
+        self.dtype = validation.check_dtype(dtype)
 
     def fit(self, X, Y, learning_rate=0.0075, num_iterations=2500, initial_parameters=None, cost_every=100):
         """Train by batch gradient descent with the tier's ``train``.
@@ -258,17 +285,49 @@ class Network(_Classifier):
         nncore.TrainingDiverged
             When the learning rate is too large; the estimator is left as it was.
         """
-        X = self._as_X(X, self.layer_dims[0])
-        Y = self._as_Y(Y, X)
         if initial_parameters is None:
-            parameters = initialize_parameters(self.layer_dims, self.init, rng=self.seed, dtype=self.dtype)
+            parameters, name = initialize_parameters(self.layer_dims, self.init, rng=self.seed, dtype=self.dtype), None
         else:
-            parameters = self._initial_parameters(initial_parameters)
-        parameters, costs = self._tier().train(
-            X, Y, parameters, self.activations, learning_rate, num_iterations, cost_every
+            name = "initial_parameters"
+            parameters = validation.check_initial_parameters(initial_parameters, self.layer_dims, self.dtype, name)
+        checked = validation.check_fit(
+            X,
+            Y,
+            parameters,
+            self.activations,
+            learning_rate,
+            num_iterations,
+            cost_every,
+            self.dtype,
+            name or "parameters",
         )
-        self._record(parameters, costs, num_iterations, cost_every)
+        parameters, costs = self._tier().train.unchecked(**checked)
+        self._record(parameters, costs, np.arange(0, checked["num_iterations"], checked["cost_every"]))
         return self
+
+    def _state(self):
+        state = {**super()._state(), "init": self.init}
+        if isinstance(self.seed, (int, np.integer)) and not isinstance(self.seed, bool):
+            state["seed"] = np.int64(self.seed)  # a Generator or None cannot be stored: it loads as None
+        return state
+
+    @classmethod
+    def _from_state(cls, state, tier=None):
+        costs, cost_iterations = cls._fitted_record(state)
+        parameters = state["parameters"]
+        try:
+            network = cls(
+                validation.layer_dims_of(parameters),
+                state["activations"],
+                init=state["init"],
+                seed=state.get("seed"),
+                tier=cls._loaded_tier(state, tier),
+                dtype=parameters["W1"].dtype,
+            )
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"its settings are invalid: {err}") from None
+        network._record(parameters, costs, cost_iterations)
+        return network
 
     def __repr__(self):
         return (
@@ -309,10 +368,13 @@ class LogisticRegression(_Classifier):
     #: The one layer's activation.
     activations = ("sigmoid",)
 
+    _KIND = "LogisticRegression"
+    _ENTRIES = {**_FITTED_ENTRIES, "b": ("f", 0, "the bias as a float", True)}
+
     def __init__(self, tier="vector", dtype=np.float64):
         get_tier(tier)
         self.tier = tier
-        self.dtype = _check_dtype(dtype)
+        self.dtype = validation.check_dtype(dtype)
 
     def fit(self, X, Y, learning_rate=0.005, num_iterations=2000, cost_every=100):
         """Train by gradient descent from ``w = 0``, ``b = 0``.
@@ -330,15 +392,40 @@ class LogisticRegression(_Classifier):
         -------
         self : LogisticRegression
         """
-        X = self._as_X(X)
-        Y = self._as_Y(Y, X)
+        X, Y = validation.check_data(X, Y, dtype=self.dtype)
+        schedule = validation.check_schedule(learning_rate, num_iterations, cost_every)
         w = np.zeros((X.shape[0], 1), dtype=self.dtype)
-        params, _, costs = self._tier().optimize(w, 0.0, X, Y, num_iterations, learning_rate, cost_every)
-        self.w_, self.b_ = params["w"], float(params["b"])
-        self._record(
-            {"W1": self.w_.T, "b1": np.array([[self.b_]], dtype=self.dtype)}, costs, num_iterations, cost_every
-        )
+        params, _, costs = self._tier().optimize.unchecked(w, 0.0, X, Y, **schedule)
+        iterations = np.arange(0, schedule["num_iterations"], schedule["cost_every"])
+        self._record(self._weights(params["w"], params["b"]), costs, iterations)
         return self
+
+    def _weights(self, w, b):
+        """Set ``w_`` and ``b_``; return the one-layer network they are: ``W1 = w.T``, ``b1 = [[b]]``."""
+        self.w_, self.b_ = w, float(b)
+        return {"W1": self.w_.T, "b1": np.array([[self.b_]], dtype=self.dtype)}
+
+    def _state(self):
+        return {**super()._state(), "b": np.float64(self.b_)}  # b_ is a Python float even when b1 is float32
+
+    @classmethod
+    def _from_state(cls, state, tier=None):
+        costs, cost_iterations = cls._fitted_record(state)
+        W1, b1 = state["parameters"]["W1"], state["parameters"]["b1"]
+        if list(state["activations"]) != list(cls.activations) or W1.shape[0] != 1:
+            raise ValueError(
+                f"a LogisticRegression has one sigmoid unit; it holds layer sizes {[*W1.shape[::-1]]} "
+                f"and activations {list(state['activations'])}."
+            )
+        b = state["b"]
+        if not (np.isfinite(b) and b1[0, 0] == W1.dtype.type(b)):
+            raise ValueError(f"its bias b = {b!r} is not finite or disagrees with its b1 = {b1[0, 0]!r}.")
+        try:
+            model = cls(tier=cls._loaded_tier(state, tier), dtype=W1.dtype)
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"its settings are invalid: {err}") from None
+        model._record(model._weights(np.ascontiguousarray(W1.T), b), costs, cost_iterations)
+        return model
 
     def __repr__(self):
         return f"LogisticRegression(tier={self.tier!r}, dtype={self.dtype.name!r})  # {self._fit_state()}"

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from nncore.validation import check_count
+from nncore.validation import check_dtype, check_init, check_layer_dims
 
 #: How each method turns a standard-normal draw of W[l] into W[l], given n[l-1]
 #: (written as the course writes it, so the rounding is the course's too).
@@ -63,18 +63,9 @@ def initialize_parameters(layer_dims, method="he", rng=None, dtype=np.float64):
     >>> p["W1"].shape, p["b2"].shape
     ((4, 2), (1, 1))
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown init method {method!r}; expected one of {', '.join(map(repr, METHODS))}.")
-    if isinstance(layer_dims, (str, bytes)) or not hasattr(layer_dims, "__len__"):
-        raise TypeError(f"layer_dims must be a sequence of layer sizes like [12288, 20, 7, 5, 1]; got {layer_dims!r}.")
-    dims = [check_count(n, f"layer_dims[{i}]", 1) for i, n in enumerate(layer_dims)]
-    if len(dims) < 2:
-        raise ValueError(
-            f"layer_dims needs the input size and at least one layer, e.g. [n_x, 1]; got {list(layer_dims)}."
-        )
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64; got {dtype}.")
+    method = check_init(method, METHODS, "init method")
+    dims = check_layer_dims(layer_dims)
+    dtype = check_dtype(dtype)
     scale = METHODS[method]
     draw = None if scale is None else as_random_state(rng).standard_normal
     parameters = {}

@@ -23,8 +23,10 @@ Errors say what was expected, what was found and how to fix it, e.g.::
     Use Y.reshape(1, -1).
 """
 
+import math
 import numbers
 import operator
+import re
 
 import numpy as np
 
@@ -115,14 +117,30 @@ def common_float(*arrays):
     return np.result_type(*floats) if floats else np.dtype(np.float64)
 
 
-def require_finite(a, name):
-    """Raise ``ValueError`` when `a` holds nan or inf, saying how many and where."""
+def _first_bad(a):
+    """``(nan count, inf count, index of the first)`` of the non-finite entries of `a`, or None."""
     finite = np.isfinite(a)
     if finite.all():
-        return
+        return None
     n_nan = int(np.isnan(a).sum())
-    n_inf = int(finite.size - finite.sum()) - n_nan
-    where = tuple(int(i) for i in np.argwhere(~finite)[0])
+    return n_nan, int(finite.size - finite.sum()) - n_nan, tuple(int(i) for i in np.argwhere(~finite)[0])
+
+
+def require_finite(a, name):
+    """Raise ``ValueError`` when `a` holds nan or inf, saying how many and where.
+
+    scikit-learn's fast path: the sum of `a` is finite exactly when every entry
+    is, except that a sum of finite entries can overflow to inf; so the sum
+    decides when it is finite, and the elementwise scan (a boolean array the
+    size of `a`) runs only when it is not.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        if math.isfinite(a.sum()):
+            return
+    bad = _first_bad(a)
+    if bad is None:
+        return
+    n_nan, n_inf, where = bad
     raise ValueError(
         f"{name} must be finite; it holds {n_nan} nan and {n_inf} inf values "
         f"(the first at index {where}). Remove or impute them first, e.g. with "
@@ -220,6 +238,78 @@ def require_probabilities(AL, name="AL"):
         )
 
 
+def as_shaped(x, name, dims=None, values=None, samples=False):
+    """`x` as a real ndarray (:func:`as_numeric`) of the given shape, in its own dtype.
+
+    The first half of :func:`check_array`, for checkers that give several
+    arrays one dtype: convert and shape each, then :func:`cast_finite` them
+    together.
+
+    Parameters
+    ----------
+    x : array_like
+    name : str
+    dims : tuple of str, optional
+        Names of the axes (:func:`require_shape`); None accepts any shape.
+    values : tuple of int or None, optional
+        Expected lengths of the axes.
+    samples : bool
+        Require at least one column and one row (:func:`require_samples`).
+    """
+    a = as_numeric(x, name)
+    if dims is not None:
+        require_shape(a, name, dims, values)
+    if samples:
+        require_samples(a, name)
+    return a
+
+
+def check_array(x, name, dims=None, values=None, *, samples=False, dtype=None, finite=True):
+    """Convert, shape-check, cast and finite-check one array: scikit-learn's ``check_array``.
+
+    Parameters
+    ----------
+    x : array_like
+    name : str
+        The argument's name, for the messages.
+    dims, values, samples
+        As in :func:`as_shaped`.
+    dtype : float32 or float64, optional
+        The dtype to compute in; default the array's own floating dtype
+        (:func:`common_float`).
+    finite : bool, default True
+        Refuse nan and inf (:func:`require_finite`).
+
+    Returns
+    -------
+    ndarray
+        `x` itself when nothing needed converting.
+    """
+    a = as_shaped(x, name, dims, values, samples)
+    a = a.astype(common_float(a) if dtype is None else dtype, copy=False)
+    if finite:
+        require_finite(a, name)
+    return a
+
+
+def cast_finite(arrays, dtype, name=None):
+    """The arrays of the dict `arrays` in `dtype`, each checked to be finite.
+
+    Each is named ``name[key]`` in the message, or ``key`` when `name` is None.
+    """
+    cast = {key: a.astype(dtype, copy=False) for key, a in arrays.items()}
+    for key, value in cast.items():
+        require_finite(value, key if name is None else f"{name}[{key!r}]")
+    return cast
+
+
+def _transposed(name, a, n):
+    """The hint when the 2-D `a`, expected to have `n` rows, has `n` columns instead."""
+    if a.ndim == 2 and a.shape[1] == n != a.shape[0]:
+        return f" {name} looks transposed: samples must be its columns, so use {name}.T."
+    return ""
+
+
 # --------------------------------------------------------------------------
 # Scalars and names
 # --------------------------------------------------------------------------
@@ -256,6 +346,42 @@ def check_count(value, name, minimum):
     return count
 
 
+def check_schedule(learning_rate, num_iterations, cost_every):
+    """Gradient descent's settings, checked: ``{"learning_rate", "num_iterations", "cost_every"}``."""
+    return {
+        "learning_rate": check_learning_rate(learning_rate),
+        "num_iterations": check_count(num_iterations, "num_iterations", 0),
+        "cost_every": check_count(cost_every, "cost_every", 1),
+    }
+
+
+def check_dtype(dtype):
+    """Return `dtype` as a numpy dtype after checking it is float32 or float64."""
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"dtype must be float32 or float64; got {dtype}.")
+    return dtype
+
+
+def check_layer_dims(layer_dims):
+    """Return `layer_dims` ``[n_x, n[1], ..., n[L]]`` as a list of ints >= 1, with L >= 1."""
+    if isinstance(layer_dims, (str, bytes)) or not hasattr(layer_dims, "__len__"):
+        raise TypeError(f"layer_dims must be a sequence of layer sizes like [12288, 20, 7, 5, 1]; got {layer_dims!r}.")
+    dims = [check_count(n, f"layer_dims[{i}]", 1) for i, n in enumerate(layer_dims)]
+    if len(dims) < 2:
+        raise ValueError(
+            f"layer_dims needs the input size and at least one layer, e.g. [n_x, 1]; got {list(layer_dims)}."
+        )
+    return dims
+
+
+def check_init(init, methods, name="init"):
+    """Return `init` after checking it names one of `methods` (:data:`nncore.initializers.METHODS`)."""
+    if not isinstance(init, str) or init not in methods:
+        raise ValueError(f"unknown {name} {init!r}; expected one of {', '.join(map(repr, methods))}.")
+    return init
+
+
 def check_activation(activation, name="activation"):
     """Return `activation` after checking it names a known activation."""
     if not isinstance(activation, str):
@@ -266,6 +392,13 @@ def check_activation(activation, name="activation"):
     if activation not in ACTIVATIONS:
         raise ValueError(f"unknown {name} {activation!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}.")
     return activation
+
+
+def _layers_text(L):
+    """``"1 layer (W1)"``, ``"2 layers (W1, W2)"``, ``"3 layers (W1 ... W3)"``."""
+    if L == 1:
+        return "1 layer (W1)"
+    return f"{L} layers (W1, W2)" if L == 2 else f"{L} layers (W1 ... W{L})"
 
 
 def check_activations(activations, n_layers=None, sigmoid_output=False, layers_of="parameters"):
@@ -300,9 +433,9 @@ def check_activations(activations, n_layers=None, sigmoid_output=False, layers_o
         raise ValueError("activations is empty; give one name per layer, e.g. ['relu', 'sigmoid'].")
     if n_layers is not None and len(names) != n_layers:
         counted = (
-            f"the parameters have {n_layers} layers (W1 ... W{n_layers})"
+            f"the parameters have {_layers_text(n_layers)}"
             if layers_of == "parameters"
-            else f"{layers_of} holds {n_layers} layers"
+            else f"{layers_of} holds {n_layers} layer{'s' if n_layers != 1 else ''}"
         )
         raise ValueError(f"activations has {len(names)} names but {counted}; give one activation per layer.")
     if sigmoid_output and names[-1] != "sigmoid":
@@ -329,15 +462,28 @@ def check_scalar(b, name="b"):
 # Compound arguments
 # --------------------------------------------------------------------------
 
+#: A layer's weight key: W1, W2, ... (numbered from 1, no leading zeros).
+_WEIGHT_KEY = re.compile(r"W[1-9][0-9]*")
+
 
 def n_layers_of(parameters, name="parameters"):
-    """The number of layers L in a parameters dict {"W1", "b1", ...}."""
+    """The number of layers L in a parameters dict {"W1", "b1", ...}: its keys W1, W2, ...
+
+    A key such as ``W0`` or ``Wx`` is not counted; the key check that follows
+    (``must have exactly the keys``) names it.
+    """
     if not isinstance(parameters, dict):
         raise TypeError(f"{name} must be a dict {{'W1': ..., 'b1': ..., ...}}; got {type(parameters).__name__}.")
-    L = sum(1 for key in parameters if isinstance(key, str) and key.startswith("W"))
+    L = sum(1 for key in parameters if isinstance(key, str) and _WEIGHT_KEY.fullmatch(key))
     if L == 0:
         raise ValueError(f"{name} has no weights: expected keys 'W1', 'b1', ...; got {sorted(map(str, parameters))}.")
     return L
+
+
+def layer_dims_of(parameters):
+    """The layer sizes ``[n_x, n[1], ..., n[L]]`` of a validated parameters dict ``{"W1", "b1", ...}``."""
+    L = len(parameters) // 2
+    return [int(parameters["W1"].shape[1])] + [int(parameters[f"W{l}"].shape[0]) for l in range(1, L + 1)]
 
 
 def _layer_keys(L, prefix=""):
@@ -364,32 +510,38 @@ def _convert_parameters(parameters, L, name, prefix=""):
     return {key: as_numeric(parameters[key], f"{name}[{key!r}]") for key in keys}
 
 
+def _require_inputs(W, n_x, m, name):
+    """Raise ``ValueError`` when the first layer's `W` (2-D) does not take X's n_x inputs (X has m columns)."""
+    if W.ndim == 2 and W.shape[1] != n_x:
+        if W.shape[1] == m:
+            fix = "X looks transposed: samples must be its columns, so use X.T."
+        else:
+            fix = "Check the layer sizes, or transpose if rows and columns are swapped."
+        raise ValueError(
+            f"{name} must have shape (n[1], n_x) with n_x = {n_x} (X has n_x = {n_x}); got shape {W.shape}. {fix}"
+        )
+
+
 def _require_layer_shapes(arrays, L, n_x, name, prefix="", m=None):
     """Check W<l> (n[l], n[l-1]) and b<l> (n[l], 1) along the chain starting at n_x (X has m columns)."""
     n_prev = n_x
     for l in range(1, L + 1):
         W, b = arrays[f"{prefix}W{l}"], arrays[f"{prefix}b{l}"]
+        W_name, b_name = f"{name}[{prefix + f'W{l}'!r}]", f"{name}[{prefix + f'b{l}'!r}]"
         dims = (f"n[{l}]", "n_x" if l == 1 else f"n[{l - 1}]")
-        if W.ndim == 2 and n_prev is not None and W.shape[1] != n_prev:
-            source = "X has n_x" if l == 1 else f"W{l - 1} has n[{l - 1}]"
-            if l == 1 and W.shape[1] == m:
-                fix = "X looks transposed: samples must be its columns, so use X.T."
-            else:
-                fix = "Check the layer sizes, or transpose if rows and columns are swapped."
+        if l == 1 and n_prev is not None:
+            _require_inputs(W, n_prev, m, W_name)
+        elif W.ndim == 2 and n_prev is not None and W.shape[1] != n_prev:
             raise ValueError(
-                f"{name}[{prefix + f'W{l}'!r}] must have shape ({', '.join(dims)}) with "
-                f"{dims[1]} = {n_prev} ({source} = {n_prev}); got shape {W.shape}. {fix}"
+                f"{W_name} must have shape ({', '.join(dims)}) with {dims[1]} = {n_prev} "
+                f"(W{l - 1} has n[{l - 1}] = {n_prev}); got shape {W.shape}. "
+                f"Check the layer sizes, or transpose if rows and columns are swapped."
             )
-        require_shape(W, f"{name}[{prefix + f'W{l}'!r}]", dims, (None, n_prev))
-        n = W.shape[0]
-        require_units(W, f"{name}[{prefix + f'W{l}'!r}]")
-        require_shape(b, f"{name}[{prefix + f'b{l}'!r}]", (f"n[{l}]", "1"), (n, 1))
-        n_prev = n
+        require_shape(W, W_name, dims, (None, n_prev))
+        require_units(W, W_name)
+        require_shape(b, b_name, (f"n[{l}]", "1"), (W.shape[0], 1))
+        n_prev = W.shape[0]
     return n_prev
-
-
-def _cast(arrays, dtype):
-    return {key: a.astype(dtype, copy=False) for key, a in arrays.items()}
 
 
 def check_parameters(parameters, name="parameters"):
@@ -403,18 +555,23 @@ def check_parameters(parameters, name="parameters"):
     L = n_layers_of(parameters, name)
     params = _convert_parameters(parameters, L, name)
     _require_layer_shapes(params, L, None, name)
-    params = _cast(params, common_float(*params.values()))
-    for key, value in params.items():
-        require_finite(value, f"{name}[{key!r}]")
-    return params
+    return cast_finite(params, common_float(*params.values()), name)
 
 
 #: Default of an optional argument that was not passed (None is a bad value, refused when passed).
 _ABSENT = object()
 
 
-def parameters_and_data(parameters, activations, X=_ABSENT, Y=_ABSENT, sigmoid_output=False, name="parameters"):
+def parameters_and_data(
+    parameters, activations, X=_ABSENT, Y=_ABSENT, sigmoid_output=False, name="parameters", dtype=None
+):
     """Validate a network's parameters, its activations and optionally X and Y.
+
+    Parameters
+    ----------
+    dtype : float32 or float64, optional
+        The dtype to compute in (an estimator's); default the inputs' common
+        floating dtype.
 
     Returns
     -------
@@ -427,20 +584,15 @@ def parameters_and_data(parameters, activations, X=_ABSENT, Y=_ABSENT, sigmoid_o
     L = n_layers_of(parameters, name)
     activations = check_activations(activations, L, sigmoid_output)
     params = _convert_parameters(parameters, L, name)
-    X = None if X is _ABSENT else as_numeric(X, "X")  # a None passed is refused here
-    if X is not None:
-        require_shape(X, "X", ("n_x", "m"))
-        require_samples(X, "X")
+    X = None if X is _ABSENT else as_shaped(X, "X", ("n_x", "m"), samples=True)  # a None passed is refused here
     n_x, m = (None, None) if X is None else X.shape
     _require_layer_shapes(params, L, n_x, name, m=m)
     Y = None if Y is _ABSENT else labels(Y, X.shape[1], X=X)
-    dtype = common_float(X, *params.values())
-    params = _cast(params, dtype)
-    for key, value in params.items():
-        require_finite(value, f"{name}[{key!r}]")
+    if dtype is None:
+        dtype = common_float(X, *params.values())
+    params = cast_finite(params, dtype, name)
     if X is not None:
-        X = X.astype(dtype, copy=False)
-        require_finite(X, "X")
+        X = cast_finite({"X": X}, dtype)["X"]
     if Y is not None:
         Y = Y.astype(dtype, copy=False)
     return params, activations, X, Y
@@ -496,11 +648,9 @@ def _cache(cache, position=None, need_Z=True):
 
 def _cast_cache(cache, dtype, where="cache"):
     """The cache's arrays in `dtype`, each checked to be finite."""
-    fields = [None if f is None else f.astype(dtype, copy=False) for f in cache]
-    for value, field in zip(fields, LayerCache._fields):
-        if value is not None:
-            require_finite(value, f"{where}.{field}")
-    return LayerCache(*fields)
+    present = {f"{where}.{field}": value for field, value in zip(LayerCache._fields, cache) if value is not None}
+    cast = cast_finite(present, dtype)
+    return LayerCache(*(cast.get(f"{where}.{field}") for field in LayerCache._fields))
 
 
 # --------------------------------------------------------------------------
@@ -508,70 +658,52 @@ def _cast_cache(cache, dtype, where="cache"):
 # --------------------------------------------------------------------------
 
 
-def _elementwise(Z, name):
-    """Any shape, real, finite, in its floating dtype."""
-    Z = as_numeric(Z, name)
-    Z = Z.astype(common_float(Z), copy=False)
-    require_finite(Z, name)
-    return Z
-
-
 def check_elementwise(Z):
     """Checker for the activations: any shape, real, finite."""
-    return {"Z": _elementwise(Z, "Z")}
+    return {"Z": check_array(Z, "Z")}
+
+
+def _same_shape(first, second, names, fix):
+    """``{names[0]: first, names[1]: second}`` of one shape and one dtype, finite."""
+    a, b = as_numeric(first, names[0]), as_numeric(second, names[1])
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape; got {names[0]} {a.shape} and "
+            f"{names[1]} {b.shape}. {fix}"
+        )
+    return cast_finite({names[0]: a, names[1]: b}, common_float(a, b))
 
 
 def check_elementwise_backward(dA, Z):
     """Checker for the activations' backward functions: dA and Z of one shape."""
-    dA, Z = as_numeric(dA, "dA"), as_numeric(Z, "Z")
-    if dA.shape != Z.shape:
-        raise ValueError(
-            f"dA and Z must have the same shape; got dA {dA.shape} and Z {Z.shape}. "
-            f"Pass the Z this layer's forward pass computed."
-        )
-    dtype = common_float(dA, Z)
-    dA, Z = dA.astype(dtype, copy=False), Z.astype(dtype, copy=False)
-    require_finite(dA, "dA")
-    require_finite(Z, "Z")
-    return {"dA": dA, "Z": Z}
+    return _same_shape(dA, Z, ("dA", "Z"), "Pass the Z this layer's forward pass computed.")
 
 
-def _layer(A_prev, W, b):
-    A_prev, W, b = as_numeric(A_prev, "A_prev"), as_numeric(W, "W"), as_numeric(b, "b")
-    require_shape(A_prev, "A_prev", ("n[l-1]", "m"))
-    require_samples(A_prev, "A_prev")
+def check_linear_forward(A_prev, W, b):
+    """Checker for ``linear_forward``: A_prev (n[l-1], m), W (n[l], n[l-1]), b (n[l], 1)."""
+    A_prev = as_shaped(A_prev, "A_prev", ("n[l-1]", "m"), samples=True)
+    W, b = as_numeric(W, "W"), as_numeric(b, "b")
     if W.ndim == 2 and W.shape[1] != A_prev.shape[0]:
         raise ValueError(
             f"W must have shape (n[l], n[l-1]) with n[l-1] = {A_prev.shape[0]} (the rows "
             f"of A_prev); got W of shape {W.shape}. Samples are the columns of A_prev."
+            + _transposed("A_prev", A_prev, W.shape[1])
         )
     require_shape(W, "W", ("n[l]", "n[l-1]"), (None, A_prev.shape[0]))
     require_units(W, "W")
     require_shape(b, "b", ("n[l]", "1"), (W.shape[0], 1))
-    dtype = common_float(A_prev, W, b)
-    arrays = {"A_prev": A_prev, "W": W, "b": b}
-    arrays = _cast(arrays, dtype)
-    for key, value in arrays.items():
-        require_finite(value, key)
-    return arrays
-
-
-def check_linear_forward(A_prev, W, b):
-    return _layer(A_prev, W, b)
+    return cast_finite({"A_prev": A_prev, "W": W, "b": b}, common_float(A_prev, W, b))
 
 
 def check_linear_activation_forward(A_prev, W, b, activation):
-    return {**_layer(A_prev, W, b), "activation": check_activation(activation)}
+    return {**check_linear_forward(A_prev, W, b), "activation": check_activation(activation)}
 
 
 def _layer_backward(grad, grad_name, cache, need_Z):
     cache = _cache(cache, need_Z=need_Z)
-    grad = as_numeric(grad, grad_name)
-    require_shape(grad, grad_name, ("n[l]", "m"), (cache.W.shape[0], cache.A_prev.shape[1]))
+    grad = as_shaped(grad, grad_name, ("n[l]", "m"), (cache.W.shape[0], cache.A_prev.shape[1]))
     dtype = common_float(grad, *(f for f in cache if f is not None))
-    grad = grad.astype(dtype, copy=False)
-    require_finite(grad, grad_name)
-    return grad, _cast_cache(cache, dtype)
+    return cast_finite({grad_name: grad}, dtype)[grad_name], _cast_cache(cache, dtype)
 
 
 def check_linear_backward(dZ, cache):
@@ -596,12 +728,9 @@ def check_predict(X, parameters, activations):
 
 
 def _output_and_labels(AL, Y):
-    AL = as_numeric(AL, "AL")
-    require_shape(AL, "AL", ("1", "m"), (1, None))
-    require_samples(AL, "AL")
+    AL = as_shaped(AL, "AL", ("1", "m"), (1, None), samples=True)
     Y = labels(Y, AL.shape[1], m_of="AL")
-    AL = AL.astype(common_float(AL), copy=False)
-    require_finite(AL, "AL")
+    AL = check_array(AL, "AL")
     require_probabilities(AL)
     return AL, Y.astype(AL.dtype, copy=False)
 
@@ -657,16 +786,18 @@ def check_update_parameters(parameters, grads, learning_rate):
                 f"grads['d{key}'] must have the shape of parameters[{key!r}], {value.shape}; got {_describe(g)}."
             )
     dtype = common_float(*params.values(), *grad_arrays.values())
-    params, grad_arrays = _cast(params, dtype), _cast(grad_arrays, dtype)
-    for source, name in ((params, "parameters"), (grad_arrays, "grads")):
-        for key, value in source.items():
-            require_finite(value, f"{name}[{key!r}]")
-    return {"parameters": params, "grads": grad_arrays, "learning_rate": check_learning_rate(learning_rate)}
+    return {
+        "parameters": cast_finite(params, dtype, "parameters"),
+        "grads": cast_finite(grad_arrays, dtype, "grads"),
+        "learning_rate": check_learning_rate(learning_rate),
+    }
 
 
-def _classifier(X, Y, parameters, activations):
+def _classifier(X, Y, parameters, activations, name="parameters", dtype=None):
     """A binary classifier's data and network: a sigmoid output layer of one unit."""
-    params, activations, X, Y = parameters_and_data(parameters, activations, X, Y, sigmoid_output=True)
+    params, activations, X, Y = parameters_and_data(
+        parameters, activations, X, Y, sigmoid_output=True, name=name, dtype=dtype
+    )
     _require_one_output(params, len(activations))
     return params, activations, X, Y
 
@@ -680,87 +811,50 @@ def _require_one_output(params, L):
 
 
 def check_train(X, Y, parameters, activations, learning_rate, num_iterations, cost_every):
-    params, activations, X, Y = _classifier(X, Y, parameters, activations)
-    return {
-        "X": X,
-        "Y": Y,
-        "parameters": params,
-        "activations": activations,
-        "learning_rate": check_learning_rate(learning_rate),
-        "num_iterations": check_count(num_iterations, "num_iterations", 0),
-        "cost_every": check_count(cost_every, "cost_every", 1),
-    }
+    return check_fit(X, Y, parameters, activations, learning_rate, num_iterations, cost_every)
 
 
 def check_propagate(w, b, X, Y):
-    X = as_numeric(X, "X")
-    require_shape(X, "X", ("n_x", "m"))
-    require_samples(X, "X")
+    X = as_shaped(X, "X", ("n_x", "m"), samples=True)
     w = as_numeric(w, "w")
+    if w.ndim == 2 and w.shape[1] == 1 and (hint := _transposed("X", X, w.shape[0])):
+        raise ValueError(
+            f"w must have shape (n_x, 1) with n_x = {X.shape[0]} (X has n_x = {X.shape[0]}); got shape {w.shape}.{hint}"
+        )
     require_shape(w, "w", ("n_x", "1"), (X.shape[0], 1))
     b = check_scalar(b)
     Y = labels(Y, X.shape[1], X=X)
     dtype = common_float(X, w)
-    X, w = X.astype(dtype, copy=False), w.astype(dtype, copy=False)
-    require_finite(w, "w")
-    require_finite(X, "X")
-    return {"w": w, "b": b, "X": X, "Y": Y.astype(dtype, copy=False)}
+    arrays = cast_finite({"w": w, "X": X}, dtype)
+    return {"w": arrays["w"], "b": b, "X": arrays["X"], "Y": Y.astype(dtype, copy=False)}
 
 
 def check_optimize(w, b, X, Y, num_iterations, learning_rate, cost_every):
-    return {
-        **check_propagate(w, b, X, Y),
-        "num_iterations": check_count(num_iterations, "num_iterations", 0),
-        "learning_rate": check_learning_rate(learning_rate),
-        "cost_every": check_count(cost_every, "cost_every", 1),
-    }
+    return {**check_propagate(w, b, X, Y), **check_schedule(learning_rate, num_iterations, cost_every)}
 
 
 def check_sigmoid_derivative(x):
-    return {"x": _elementwise(x, "x")}
+    return {"x": check_array(x, "x")}
 
 
-def _matrix(x, name="x"):
-    x = as_numeric(x, name)
-    require_shape(x, name, ("n", "m"))
+def _rows(x):
+    """Checker for ``normalize_rows`` and ``softmax``: x of shape (n, m), n and m >= 1."""
+    x = as_shaped(x, "x", ("n", "m"))
     if 0 in x.shape:
         raise ValueError(
-            f"{name} has shape {x.shape}; it needs at least one row and one column "
+            f"x has shape {x.shape}; it needs at least one row and one column "
             f"(each row is normalised over its entries)."
         )
-    x = x.astype(common_float(x), copy=False)
-    require_finite(x, name)
-    return x
-
-
-def check_normalize_rows(x):
-    return {"x": _matrix(x)}
-
-
-def check_softmax(x):
-    return {"x": _matrix(x)}
+    return {"x": check_array(x, "x")}
 
 
 def check_image2vector(image):
-    image = as_numeric(image, "image")
-    require_shape(image, "image", ("length", "height", "depth"))
-    image = image.astype(common_float(image), copy=False)
-    require_finite(image, "image")
-    return {"image": image}
+    return {"image": check_array(image, "image", ("length", "height", "depth"))}
 
 
-def _loss(yhat, y):
-    yhat, y = as_numeric(yhat, "yhat"), as_numeric(y, "y")
-    if yhat.shape != y.shape:
-        raise ValueError(
-            f"yhat and y must have the same shape; got yhat {yhat.shape} and y {y.shape}. "
-            f"Reshape one of them; nncore does not broadcast losses."
-        )
-    dtype = common_float(yhat, y)
-    yhat, y = yhat.astype(dtype, copy=False), y.astype(dtype, copy=False)
-    require_finite(yhat, "yhat")
-    require_finite(y, "y")
-    return {"yhat": yhat, "y": y}
+def check_loss(yhat, y):
+    """Checker for ``l1_loss`` and ``l2_loss``: yhat and y of one shape."""
+    return _same_shape(yhat, y, ("yhat", "y"), "Reshape one of them; nncore does not broadcast losses.")
 
 
 def check_gradient_check(X, Y, parameters, activations, epsilon):
@@ -798,9 +892,73 @@ CHECKS = {
     "optimize": check_optimize,
     "sigmoid_derivative": check_sigmoid_derivative,
     "image2vector": check_image2vector,
-    "normalize_rows": check_normalize_rows,
-    "softmax": check_softmax,
-    "l1_loss": _loss,
-    "l2_loss": _loss,
+    "normalize_rows": _rows,
+    "softmax": _rows,
+    "l1_loss": check_loss,
+    "l2_loss": check_loss,
 }
 """The checker of each interface function, by name."""
+
+
+# --------------------------------------------------------------------------
+# The estimators' arguments
+# --------------------------------------------------------------------------
+
+
+def check_initial_parameters(parameters, layer_dims, dtype, name="initial_parameters"):
+    """A caller's initial parameters checked against `layer_dims`, as new arrays of `dtype`.
+
+    Finiteness and the rest are checked with the training's arguments
+    (:func:`check_fit`); these are the shapes only the estimator knows.
+    """
+    L = len(layer_dims) - 1
+    found = n_layers_of(parameters, name)
+    if found != L:
+        raise ValueError(f"{name} has {found} layers but layer_dims {layer_dims} has {L}.")
+    copies = {}
+    for l in range(1, L + 1):
+        for key, dims, shape in (
+            (f"W{l}", (f"n[{l}]", f"n[{l - 1}]"), (layer_dims[l], layer_dims[l - 1])),
+            (f"b{l}", (f"n[{l}]", "1"), (layer_dims[l], 1)),
+        ):
+            if key not in parameters:
+                raise ValueError(f"{name} has no {key!r}; each layer l needs W<l> and b<l>.")
+            value = as_shaped(parameters[key], f"{name}[{key!r}]", dims, shape)
+            copies[key] = value.astype(dtype, copy=True)
+    return copies
+
+
+def check_fit(X, Y, parameters, activations, learning_rate, num_iterations, cost_every, dtype=None, name="parameters"):
+    """``train``'s arguments, checked; in `dtype` when given (an estimator's), the parameters named `name`."""
+    params, activations, X, Y = _classifier(X, Y, parameters, activations, name, dtype)
+    return {
+        "X": X,
+        "Y": Y,
+        "parameters": params,
+        "activations": activations,
+        **check_schedule(learning_rate, num_iterations, cost_every),
+    }
+
+
+def check_data(X, Y=_ABSENT, W1=None, dtype=None):
+    """X (n_x, m), and labels Y (1, m) when given, for an estimator, in its `dtype`.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_x, m)
+    Y : array_like of shape (1, m), optional
+    W1 : ndarray of shape (n[1], n_x), optional
+        A fitted network's first layer: X must have its n_x rows.
+    dtype : float32 or float64, optional
+
+    Returns
+    -------
+    X, or (X, Y) when Y is given
+    """
+    X = as_shaped(X, "X", ("n_x", "m"), samples=True)
+    if W1 is not None:
+        _require_inputs(W1, X.shape[0], X.shape[1], "parameters['W1']")
+    if Y is not _ABSENT:
+        Y = labels(Y, X.shape[1], X=X)
+    X = check_array(X, "X", dtype=dtype)
+    return X if Y is _ABSENT else (X, Y.astype(X.dtype, copy=False))

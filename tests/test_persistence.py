@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nncore
-from nncore import persistence
-from nncore.estimators import NotFittedError
+from nncore import _npz, persistence
+from nncore.errors import NotFittedError
 
 ACTIVATIONS = ["tanh", "relu", "sigmoid"]
 
@@ -208,7 +208,7 @@ def test_save_refuses_an_unfitted_estimator(tmp_path):
             {"W1": np.ones((1, 2)), "b1": np.ones((1, 1))},
             {"activations": ["relu", "sigmoid"]},
             ValueError,
-            "2 names but the parameters have 1 layers",
+            r"2 names but the parameters have 1 layer \(W1\);",
         ),
         ({"W1": np.ones((1, 2)), "b1": np.ones((1, 1))}, {"owner": object()}, TypeError, "metadata 'owner'"),
         ({"W1": np.ones((1, 2)), "b1": np.ones((1, 1))}, {"nothing": None}, TypeError, "metadata 'nothing'"),
@@ -244,11 +244,11 @@ def test_a_crash_mid_write_leaves_the_old_file_and_no_temporary(tmp_path, data, 
     before = path.read_bytes()
 
     def write_half_then_crash(file, arrays):
-        persistence.np.savez(file, **arrays)
+        np.savez(file, **arrays)
         file.truncate(file.tell() // 2)
         raise crash
 
-    monkeypatch.setattr(persistence, "_write_npz", write_half_then_crash)
+    monkeypatch.setattr(_npz, "_write_npz", write_half_then_crash)
     new = nncore.Network([3, 1], seed=1).fit(*data, num_iterations=1)
     with pytest.raises(type(crash)):
         new.save(path)

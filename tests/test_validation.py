@@ -77,7 +77,7 @@ MESSAGES = {
         "model_forward",
         (X, {k: P[k] for k in ("W1", "b1")}, A),
         ValueError,
-        "activations has 2 names but the parameters have 1 layers (W1 ... W1); give one activation per layer.",
+        "activations has 2 names but the parameters have 1 layer (W1); give one activation per layer.",
     ),
     "inconsistent layer shapes": (
         "model_forward",
