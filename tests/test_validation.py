@@ -79,6 +79,33 @@ MESSAGES = {
         ValueError,
         "activations has 2 names but the parameters have 1 layer (W1); give one activation per layer.",
     ),
+    "a layer too many": (
+        "model_forward",
+        (X, P, ["relu", "relu", "sigmoid"]),
+        ValueError,
+        "activations has 3 names but the parameters have 2 layers (W1, W2); give one activation per layer.",
+    ),
+    "a stray W0": (
+        "model_forward",
+        (X, {"W0": P["W1"], "b0": P["b1"], **P}, A),
+        ValueError,
+        "parameters must have exactly the keys ['W1', 'b1', 'W2', 'b2']; unexpected ['W0', 'b0']. "
+        "Each layer l needs W<l> and b<l>.",
+    ),
+    "transposed X in logistic regression": (
+        "propagate",
+        (np.zeros((3, 1)), 0.0, X.T, Y),
+        ValueError,
+        "w must have shape (n_x, 1) with n_x = 209 (X has n_x = 209); got shape (3, 1). "
+        "X looks transposed: samples must be its columns, so use X.T.",
+    ),
+    "transposed A_prev": (
+        "linear_forward",
+        (X.T, P["W1"], P["b1"]),
+        ValueError,
+        "W must have shape (n[l], n[l-1]) with n[l-1] = 209 (the rows of A_prev); got W of shape (4, 3). "
+        "Samples are the columns of A_prev. A_prev looks transposed: samples must be its columns, so use A_prev.T.",
+    ),
     "inconsistent layer shapes": (
         "model_forward",
         (X, _set(P, "W2", np.ones((1, 5))), A),
@@ -217,6 +244,70 @@ def test_the_message(any_tier, case):
         )
     else:
         assert str(raised.value) == message
+
+
+def test_the_estimators_give_the_tiers_message_for_a_transposed_X():
+    model = nncore.LogisticRegression().fit(X, Y, num_iterations=1)
+    with pytest.raises(ValueError) as raised:
+        model.predict(X.T)
+    assert str(raised.value) == (
+        "parameters['W1'] must have shape (n[1], n_x) with n_x = 209 (X has n_x = 209); got shape (1, 3). "
+        "X looks transposed: samples must be its columns, so use X.T."
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_require_finite_lets_a_sum_that_overflows_pass(dtype):
+    """The sum-first fast path: finite entries whose sum is inf are still finite (and warn about nothing)."""
+    big = np.full((2, 3), np.finfo(dtype).max, dtype)
+    assert validation.require_finite(big, "x") is None
+    assert validation.check_array(big, "x") is big
+    big[1, 2] = -big[1, 2]  # inf - inf in the sum is nan: the scan decides again
+    validation.require_finite(big, "x")
+    big[1, 1] = np.inf
+    with pytest.raises(
+        ValueError, match=r"^x must be finite; it holds 0 nan and 1 inf values \(the first at index \(1, 1\)\)"
+    ):
+        validation.require_finite(big, "x")
+
+
+def test_check_array():
+    assert validation.check_array([[1, 2]], "x", ("1", "m"), (1, 2)).dtype == np.float64
+    a = np.ones((2, 3), np.float32)
+    assert validation.check_array(a, "x", ("n", "m")) is a
+    assert validation.check_array(a, "x", dtype=np.float64).dtype == np.float64
+    assert np.isnan(validation.check_array([np.nan], "x", finite=False)).all()
+    with pytest.raises(ValueError, match=r"^x has no samples: its shape is \(2, 0\)"):
+        validation.check_array(np.ones((2, 0)), "x", ("n", "m"), samples=True)
+    with pytest.raises(ValueError, match=r"^x must have shape \(n, m\); got a rank-1 array of shape \(3,\)"):
+        validation.check_array(np.ones(3), "x", ("n", "m"))
+    with pytest.raises(
+        ValueError, match=r"^x must be finite; it holds 1 nan and 0 inf values \(the first at index \(0,\)\)"
+    ):
+        validation.check_array([np.nan, 1.0], "x")
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: validation.check_dtype(np.int32), TypeError, "dtype must be float32 or float64; got int32."),
+        (
+            lambda: validation.check_layer_dims([3]),
+            ValueError,
+            "layer_dims needs the input size and at least one layer",
+        ),
+        (lambda: validation.check_layer_dims(3), TypeError, "layer_dims must be a sequence of layer sizes"),
+        (lambda: validation.check_init("xavier", ("he",)), ValueError, "unknown init 'xavier'; expected one of 'he'."),
+    ],
+)
+def test_the_estimators_setting_checks(call, error, message):
+    with pytest.raises(error) as raised:
+        call()
+    assert str(raised.value).startswith(message)
+
+
+def test_layer_dims_of():
+    assert validation.layer_dims_of(nncore.initialize_parameters([5, 4, 3, 1], rng=0)) == [5, 4, 3, 1]
 
 
 def test_unknown_tier_and_init_names():
