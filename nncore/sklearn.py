@@ -64,7 +64,7 @@ def _binary_classes(name, y):
         )
     if classes.size < 2:
         raise ValueError(
-            f"{name} needs samples of two classes to train; y holds one class, {classes[0]!r}. "
+            f"{name} needs samples of two classes to train; y holds one class, {classes.tolist()[0]!r}. "
             f"Pass labels of both classes."
         )
     return classes
@@ -73,8 +73,9 @@ def _binary_classes(name, y):
 def _storable(name, value):
     """`value` as an array :func:`nncore.save_parameters` stores without pickling, or a TypeError."""
     a = np.asarray(value)
-    if a.dtype.kind == "O" and all(isinstance(v, str) for v in a.ravel().tolist()):
-        a = np.array(a.tolist(), dtype=str)
+    if a.dtype.kind == "O":  # Python strings or numbers, as pandas and scikit-learn keep them: stored as such
+        plain = np.array(a.tolist())
+        a = plain if plain.tolist() == a.tolist() else a
     if a.dtype.kind not in "biufU":
         raise TypeError(
             f"{name} holds {a.dtype} values, which nncore's .npz files cannot hold without pickling; "
@@ -224,6 +225,7 @@ class _Classifier(ClassifierMixin, BaseEstimator):
             n_iter=self.n_iter_,
             costs=np.asarray(self.estimator_.costs_, np.float64),
             cost_iterations=np.asarray(self.estimator_.cost_iterations_, np.int64),
+            **self._state(),
         )
         nncore.save_parameters(path, self.estimator_.parameters_, activations=self.estimator_.activations, **metadata)
 
@@ -278,21 +280,26 @@ class _Classifier(ClassifierMixin, BaseEstimator):
             shapes = [shape for l in range(1, len(dims)) for shape in ((dims[l], dims[l - 1]), (dims[l], 1))]
             if [value.shape for value in parameters.values()] != shapes:
                 raise ValueError(f"its weights do not have the layer sizes {dims} of its arguments")
+            inner.parameters_ = parameters
+            inner.costs_ = np.asarray(costs, np.float64).reshape(-1)
+            inner.cost_iterations_ = np.asarray(cost_iterations, np.int64).reshape(-1)
+            estimator._restore(inner, metadata)
+            n_iter = int(metadata["n_iter"])
         except (KeyError, TypeError, ValueError) as err:
             problem = f"it has no {err} entry" if isinstance(err, KeyError) else str(err)
             raise ValueError(f"{where} {problem}; it is incomplete or corrupted.") from None
-        inner.parameters_ = parameters
-        inner.costs_ = np.asarray(costs, np.float64).reshape(-1)
-        inner.cost_iterations_ = np.asarray(cost_iterations, np.int64).reshape(-1)
-        estimator._restore(inner)
         estimator.n_features_in_ = n_features
         if "feature_names_in" in metadata:
             estimator.feature_names_in_ = np.asarray(metadata["feature_names_in"], dtype=object)
-        estimator._set_fitted(classes, int(metadata["n_iter"]))
+        estimator._set_fitted(classes, n_iter)
         return estimator
 
-    def _restore(self, inner):
-        """Make `inner`, whose fitted attributes were just set, this estimator's `estimator_`."""
+    def _state(self):
+        """Metadata beyond the weights and costs that the fitted `estimator_` needs."""
+        return {}
+
+    def _restore(self, inner, metadata):
+        """Make `inner`, whose fitted weights and costs were just set, this estimator's `estimator_`."""
         self.estimator_ = inner
 
 
@@ -439,6 +446,9 @@ class LogisticRegression(_Classifier):
         self.coef_ = self.estimator_.parameters_["W1"]
         self.intercept_ = self.estimator_.parameters_["b1"][0]
 
-    def _restore(self, inner):
-        inner.w_, inner.b_ = np.ascontiguousarray(inner.parameters_["W1"].T), float(inner.parameters_["b1"][0, 0])
+    def _state(self):
+        return {"b": float(self.estimator_.b_)}  # float64 even when b1 is float32
+
+    def _restore(self, inner, metadata):
+        inner.w_, inner.b_ = np.ascontiguousarray(inner.parameters_["W1"].T), float(metadata["b"])
         self.estimator_ = inner
