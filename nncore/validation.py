@@ -126,17 +126,26 @@ def _first_bad(a):
     return n_nan, int(finite.size - finite.sum()) - n_nan, tuple(int(i) for i in np.argwhere(~finite)[0])
 
 
+#: Arrays of at least this many entries take the sum-first path of :func:`require_finite`.
+_SUM_FIRST_SIZE = 1 << 16
+
+
 def require_finite(a, name):
     """Raise ``ValueError`` when `a` holds nan or inf, saying how many and where.
 
-    scikit-learn's fast path: the sum of `a` is finite exactly when every entry
-    is, except that a sum of finite entries can overflow to inf; so the sum
-    decides when it is finite, and the elementwise scan (a boolean array the
-    size of `a`) runs only when it is not.
+    Large arrays take scikit-learn's fast path: the sum of `a` is finite
+    exactly when every entry is, except that a sum of finite entries can
+    overflow to inf; so the sum decides when it is finite, and the elementwise
+    scan (a boolean array the size of `a`) runs only when it is not. Small
+    arrays are scanned at once: their boolean array costs less than the
+    ``np.errstate`` that keeps the sum's overflow from warning.
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        if math.isfinite(a.sum()):
-            return
+    if a.size >= _SUM_FIRST_SIZE:
+        with np.errstate(over="ignore", invalid="ignore"):
+            if math.isfinite(a.sum()):
+                return
+    elif np.isfinite(a).all():
+        return
     bad = _first_bad(a)
     if bad is None:
         return
@@ -297,9 +306,10 @@ def cast_finite(arrays, dtype, name=None):
 
     Each is named ``name[key]`` in the message, or ``key`` when `name` is None.
     """
-    cast = {key: a.astype(dtype, copy=False) for key, a in arrays.items()}
-    for key, value in cast.items():
-        require_finite(value, key if name is None else f"{name}[{key!r}]")
+    cast = {}
+    for key, a in arrays.items():
+        cast[key] = a = a.astype(dtype, copy=False)
+        require_finite(a, key if name is None else f"{name}[{key!r}]")
     return cast
 
 
