@@ -47,10 +47,10 @@ class _Classifier:
                 f"this {type(self).__name__} is not fitted yet; call fit(X, Y) before predict, predict_proba or score."
             )
 
-    def _checked_X(self, X, Y=validation._ABSENT):
-        """X (and Y) for the fitted network, validated once, in the estimator's dtype."""
+    def _checked_X(self, X, *Y):
+        """X (and Y, when given) for the fitted network, validated once, in the estimator's dtype."""
         self._check_fitted()
-        return validation.check_data(X, Y, W1=self.parameters_["W1"], dtype=self.dtype)
+        return validation.check_data(X, *Y, W1=self.parameters_["W1"], dtype=self.dtype)
 
     def _forward(self, X):
         return self._tier().model_forward.unchecked(X, self.parameters_, self.activations)[0]
@@ -285,22 +285,14 @@ class Network(_Classifier):
         nncore.TrainingDiverged
             When the learning rate is too large; the estimator is left as it was.
         """
+        # Named as the caller knows them, so a message points at the caller's dict.
+        name = "parameters" if initial_parameters is None else "initial_parameters"
         if initial_parameters is None:
-            parameters, name = initialize_parameters(self.layer_dims, self.init, rng=self.seed, dtype=self.dtype), None
+            parameters = initialize_parameters(self.layer_dims, self.init, rng=self.seed, dtype=self.dtype)
         else:
-            name = "initial_parameters"
             parameters = validation.check_initial_parameters(initial_parameters, self.layer_dims, self.dtype, name)
-        checked = validation.check_fit(
-            X,
-            Y,
-            parameters,
-            self.activations,
-            learning_rate,
-            num_iterations,
-            cost_every,
-            self.dtype,
-            name or "parameters",
-        )
+        schedule = (learning_rate, num_iterations, cost_every)
+        checked = validation.check_fit(X, Y, parameters, self.activations, *schedule, dtype=self.dtype, name=name)
         parameters, costs = self._tier().train.unchecked(**checked)
         self._record(parameters, costs, np.arange(0, checked["num_iterations"], checked["cost_every"]))
         return self
