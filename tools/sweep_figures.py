@@ -57,7 +57,8 @@ def problems(data, iterations):
 
 
 def _import_sklearn_estimators():
-    """Nothing, in a worker: importing this module there loads nncore and scikit-learn."""
+    """Import nncore.sklearn (nncore and scikit-learn) in a worker."""
+    import nncore.sklearn  # noqa: F401
 
 
 def start_loky(n_jobs):
