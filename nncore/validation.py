@@ -3,8 +3,12 @@
 Each ``check_<name>`` takes the arguments of the interface function ``<name>``
 as keywords and returns them as a dict, validated and coerced; the tiers'
 code then runs on clean input and needs no checks of its own.
-:data:`CHECKS` maps each interface name to its checker; the estimator and the
-gradient checker call the same functions.
+:data:`CHECKS` maps each interface name to its checker. The estimators (their
+settings, their data and their training's arguments, at the end of this module)
+and the gradient checker validate here too, once per call, and then call the
+tiers' unchecked functions, so one mistake gets one message wherever it is made.
+Every array goes through :func:`check_array` (or :func:`as_shaped` and then
+:func:`cast_finite`, for arrays that share a dtype).
 
 Coercion rules
 --------------
