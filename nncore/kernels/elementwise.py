@@ -15,12 +15,18 @@ from nncore.interface import ACTIVATIONS, LEAKY_SLOPE
 from nncore.kernels import simdmath
 from nncore.kernels.config import inline, kernel
 
-SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY = range(5)
+#: Activation name -> the code kernels take: its position in :data:`nncore.interface.ACTIVATIONS`.
+CODES = {name: code for code, name in enumerate(ACTIVATIONS)}
 
-#: Activation name -> the code kernels take. ``IDENTITY`` is internal (the
-#: linear part alone, for ``linear_forward``/``linear_backward``).
-CODES = dict(zip(ACTIVATIONS, (SIGMOID, TANH, RELU, LEAKY_RELU)))
-assert ACTIVATIONS == ("sigmoid", "tanh", "relu", "leaky_relu")
+#: The codes under their names, for compiled code (a global int is a compile-time constant there).
+SIGMOID, TANH, RELU, LEAKY_RELU = CODES["sigmoid"], CODES["tanh"], CODES["relu"], CODES["leaky_relu"]
+
+#: The linear part alone, no activation (``linear_forward``/``linear_backward``, and an output
+#: layer whose dZ the caller computed): the code after the activations'.
+IDENTITY = len(CODES)
+
+# Codes of the elementary functions of the whole-array kernels (:func:`exp_into`, ...).
+_EXP, _LOG, _TANH, _SIGMOID = range(4)
 
 
 @inline
@@ -184,3 +190,142 @@ def grad_from_input(dA, Z, dZ, code):
     """
     activate(Z, dZ, code)  # dZ holds A = g(Z) first
     grad_from_output(dA, dZ, dZ, code)
+
+
+# Whole arrays, 1-D or 2-D: the public kernels of nncore.kernels. A C-contiguous array's
+# reshape to 1-D is a view, so the flat loops above serve both ranks.
+
+
+@inline
+def _flat(x):
+    return x.reshape(x.size)
+
+
+@kernel
+def activation_forward(Z, A, code):
+    """``A = g(Z)`` elementwise, for 1-D or 2-D arrays; serial, callable inside ``prange``.
+
+    Parameters
+    ----------
+    Z : ndarray, 1-D or 2-D, C-contiguous, float64 or float32
+        The pre-activation, read only (unless it is `A`).
+    A : ndarray of Z's shape and dtype, C-contiguous
+        Written. May be `Z` itself (in place), but must not overlap it partially.
+    code : int
+        ``SIGMOID``, ``TANH``, ``RELU``, ``LEAKY_RELU`` or ``IDENTITY`` (a copy).
+    """
+    activate(_flat(Z), _flat(A), code)
+
+
+@kernel
+def activation_backward(dA, A, dZ, code):
+    """``dZ = dA * g'(Z)``, the derivative taken from the output ``A = g(Z)``; serial, callable inside ``prange``.
+
+    From the output, as the vector tier does: ``A (1 - A)`` for the sigmoid, ``1 - A**2`` for
+    tanh, ``A > 0`` for the ReLUs.
+
+    Parameters
+    ----------
+    dA : ndarray, 1-D or 2-D, C-contiguous, float64 or float32
+        The gradient in A, read only (unless it is `dZ`).
+    A : ndarray of dA's shape and dtype, C-contiguous
+        The activation's output, read only (not read for ``IDENTITY``).
+    dZ : ndarray of dA's shape and dtype, C-contiguous
+        Written. May be `dA` or `A`, but must not overlap either partially.
+    code : int
+        The activation code of the layer.
+    """
+    grad_from_output(_flat(dA), _flat(A), _flat(dZ), code)
+
+
+@inline
+def _unary(x, out, fn):
+    if fn == _EXP:
+        for i in range(x.size):
+            out[i] = simdmath.exp(x[i])
+    elif fn == _LOG:
+        for i in range(x.size):
+            out[i] = simdmath.log(x[i])
+    elif fn == _TANH:
+        for i in range(x.size):
+            out[i] = simdmath.tanh(x[i])
+    else:
+        for i in range(x.size):
+            out[i] = simdmath.sigmoid(x[i])
+
+
+# Distinct and in place, compiled apart for the reason given above _activate_distinct.
+
+
+@kernel
+def _unary_distinct(x, out, fn):
+    _unary(x, out, fn)
+
+
+@kernel
+def _unary_in_place(x, fn):
+    _unary(x, x, fn)
+
+
+@inline
+def _unary_into(x, out, fn):
+    if x.ctypes.data == out.ctypes.data:
+        _unary_in_place(_flat(x), fn)
+    else:
+        _unary_distinct(_flat(x), _flat(out), fn)
+
+
+@kernel
+def exp_into(x, out):
+    """``out = exp(x)`` elementwise at SIMD speed (:func:`~nncore.kernels.simdmath.exp`); serial, prange-safe.
+
+    Parameters
+    ----------
+    x : ndarray, 1-D or 2-D, C-contiguous, float64 or float32
+        Read only (unless it is `out`).
+    out : ndarray of x's shape and dtype, C-contiguous
+        Written; may be `x` itself, but must not overlap it partially.
+    """
+    _unary_into(x, out, _EXP)
+
+
+@kernel
+def log_into(x, out):
+    """``out = log(x)`` elementwise at SIMD speed (:func:`~nncore.kernels.simdmath.log`); serial, prange-safe.
+
+    Parameters
+    ----------
+    x : ndarray, 1-D or 2-D, C-contiguous, float64 or float32
+        Read only (unless it is `out`); -inf for 0, nan below.
+    out : ndarray of x's shape and dtype, C-contiguous
+        Written; may be `x` itself, but must not overlap it partially.
+    """
+    _unary_into(x, out, _LOG)
+
+
+@kernel
+def tanh_into(x, out):
+    """``out = tanh(x)`` elementwise at SIMD speed; serial, callable inside ``prange``.
+
+    Parameters
+    ----------
+    x : ndarray, 1-D or 2-D, C-contiguous, float64 or float32
+        Read only (unless it is `out`).
+    out : ndarray of x's shape and dtype, C-contiguous
+        Written; may be `x` itself, but must not overlap it partially.
+    """
+    _unary_into(x, out, _TANH)
+
+
+@kernel
+def sigmoid_into(x, out):
+    """``out = 1 / (1 + exp(-x))`` elementwise at SIMD speed, stable for any x; serial, callable inside ``prange``.
+
+    Parameters
+    ----------
+    x : ndarray, 1-D or 2-D, C-contiguous, float64 or float32
+        Read only (unless it is `out`).
+    out : ndarray of x's shape and dtype, C-contiguous
+        Written; may be `x` itself, but must not overlap it partially.
+    """
+    _unary_into(x, out, _SIGMOID)

@@ -227,6 +227,23 @@ def backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threa
             dZ = dZ_prev
 
 
+@inline
+def descend(theta, grad, step):
+    """``theta -= step * grad`` over 1-D arrays of one length. Inlined.
+
+    Parameters
+    ----------
+    theta : ndarray, 1-D
+        Updated in place.
+    grad : ndarray of theta's shape and dtype
+        Read only; must not overlap `theta`.
+    step : scalar of theta's dtype
+        The learning rate.
+    """
+    for j in range(theta.size):
+        theta[j] -= step * grad[j]
+
+
 @kernel
 def all_finite(x):
     """True when every element of the 1-D `x` is finite; serial.
@@ -332,8 +349,7 @@ def train_loop(
             costs[i // cost_every] = cost
             last_finite = i
         backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads)
-        for j in range(theta.size):
-            theta[j] -= step * grad[j]
+        descend(theta, grad, step)
     if not all_finite(theta):
         return num_iterations, last_finite
     return -1, last_finite
