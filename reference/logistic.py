@@ -49,13 +49,13 @@ def optimize(w, b, X, Y, num_iterations, learning_rate, cost_every=100):
         for i in range(num_iterations):
             grads, cost = propagate.unchecked(w, b, X, Y)
             if i % cost_every == 0:
-                if not (math.isfinite(cost) and math.isfinite(b) and all_finite([w])):
+                if not (math.isfinite(cost) and all_finite([w, np.array([b])])):
                     raise TrainingDiverged(i, learning_rate, last_finite)
                 last_finite = i
                 costs.append(cost)
             for j in range(w.shape[0]):
                 w[j, 0] = float(w[j, 0]) - learning_rate * float(grads["dw"][j, 0])
             b = b - learning_rate * grads["db"]
-    if not (math.isfinite(b) and all_finite([w])):
+    if not all_finite([w, np.array([b])]):
         raise TrainingDiverged(num_iterations, learning_rate, last_finite)
     return {"w": w, "b": b}, grads, np.array(costs, dtype=np.float64)

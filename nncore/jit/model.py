@@ -8,6 +8,7 @@ from nncore.contract import implements
 from nncore.errors import TrainingDiverged
 from nncore.interface import probability_bounds
 from nncore.jit.layers import linear_activation_forward
+from nncore.jit.slices import run_sliced
 from nncore.kernels import packed
 from nncore.kernels.layout import input_layout
 
@@ -60,31 +61,29 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
     """Every iteration runs inside one compiled loop over buffers allocated once.
 
     Wide inputs are read one sample per row (free when X is Fortran-ordered,
-    as ``flatten_images`` returns it; one copy per call otherwise).
+    as ``flatten_images`` returns it; one copy per call otherwise). The loop
+    runs in slices of about 30 ms (:mod:`nncore.jit.slices`), so Ctrl-C stops it.
     """
     net = packed.Packed(parameters, activations)
     X, transposed = input_layout(X)
     m = X.shape[0] if transposed else X.shape[1]
     acts = np.empty(net.activation_size(m), X.dtype)
-    costs = np.zeros(-(-num_iterations // cost_every), np.float64)
     theta = net.theta
-    diverged_at, last_finite = packed.train_loop(
-        X,
-        transposed,
+    y, bounds, deltas, grad, threads = (
         np.ascontiguousarray(Y).reshape(-1),
-        theta,
-        net.dims,
-        net.codes,
-        learning_rate,
-        num_iterations,
-        cost_every,
-        costs,
-        *probability_bounds(X.dtype),
-        acts,
+        probability_bounds(X.dtype),
         np.empty_like(acts),
         np.empty_like(theta),
         numba.get_num_threads(),
     )
+
+    def run(count, every, costs):
+        return packed.train_loop(
+            X, transposed, y, theta, net.dims, net.codes, learning_rate, count, every, costs, *bounds, acts, deltas,
+            grad, threads,
+        )  # fmt: skip
+
+    costs, diverged_at, last_finite = run_sliced(run, num_iterations, cost_every)
     if diverged_at >= 0:
         raise TrainingDiverged(diverged_at, learning_rate, None if last_finite < 0 else last_finite)
     return net.unpack(theta), costs

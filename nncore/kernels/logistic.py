@@ -21,6 +21,7 @@ from numba import prange
 from nncore.kernels import simdmath
 from nncore.kernels.config import inline, kernel, parallel_kernel
 from nncore.kernels.gemm import dot_4x1
+from nncore.kernels.packed import PARAMETER_BOUND, within_bound
 from nncore.kernels.partition import ROW_ALIGN, block_of
 
 
@@ -216,7 +217,7 @@ def optimize_loop(
         The last iteration's gradient in `b`.
     diverged_at : int
         -1 when training finished with finite parameters; else the checkpoint iteration at
-        which the cost or the parameters were not finite.
+        which the cost was not finite or w or b was not within ``packed.PARAMETER_BOUND``.
     last_finite : int
         The last checkpoint where everything was finite (-1 if none).
     """
@@ -227,17 +228,12 @@ def optimize_loop(
         record = i % cost_every == 0
         db, cost = full_pass(XT, y, w, b, dw, partial, dbs, thread_costs, record, lo, hi)
         if record:
-            finite = np.isfinite(cost) and np.isfinite(b)
-            for k in range(w.size):
-                finite = finite and np.isfinite(w[k])
-            if not finite:
+            if not (np.isfinite(cost) and abs(b) <= PARAMETER_BOUND and within_bound(w)):
                 return b, db, i, last_finite
             costs[i // cost_every] = cost
             last_finite = i
         for k in range(w.size):
             w[k] -= step * dw[k]
         b -= learning_rate * db
-    finite = np.isfinite(b)
-    for k in range(w.size):
-        finite = finite and np.isfinite(w[k])
+    finite = abs(b) <= PARAMETER_BOUND and within_bound(w)
     return b, db, (-1 if finite else num_iterations), last_finite

@@ -268,6 +268,31 @@ def all_finite(x):
     return np.isfinite(total)
 
 
+#: Training's divergence rule: a parameter beyond this magnitude (or inf, or nan) has diverged.
+#: The same number as ``nncore.errors.DIVERGENCE_BOUND`` (a test checks), written out here because
+#: the Numba cache is keyed by the kernels' own sources.
+PARAMETER_BOUND = 1e12
+
+
+@kernel
+def within_bound(x):
+    """True when every ``|x[i]| <= PARAMETER_BOUND`` (so none is inf or nan); serial.
+
+    Parameters
+    ----------
+    x : ndarray, 1-D, floating
+        Read only.
+
+    Returns
+    -------
+    bool
+    """
+    outside = 0
+    for i in range(x.size):
+        outside += not (abs(x[i]) <= PARAMETER_BOUND)  # nan compares false: counted
+    return outside == 0
+
+
 @parallel_kernel
 def train_loop(
     X,
@@ -334,7 +359,8 @@ def train_loop(
     -------
     diverged_at : int
         -1 when training finished with finite parameters; else the checkpoint
-        iteration at which the cost or the parameters were not finite.
+        iteration at which the cost was not finite or a parameter was not within
+        :data:`PARAMETER_BOUND` (:func:`within_bound`).
     last_finite : int
         The last checkpoint where everything was finite (-1 if none).
     """
@@ -344,13 +370,13 @@ def train_loop(
         AL = forward_all(X, transposed, theta, dims, codes, acts, threads)
         if i % cost_every == 0:
             cost = cross_entropy(AL[0], y, lo, hi)
-            if not (np.isfinite(cost) and all_finite(theta)):
+            if not (np.isfinite(cost) and within_bound(theta)):
                 return i, last_finite
             costs[i // cost_every] = cost
             last_finite = i
         backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads)
         descend(theta, grad, step)
-    if not all_finite(theta):
+    if not within_bound(theta):
         return num_iterations, last_finite
     return -1, last_finite
 

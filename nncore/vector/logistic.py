@@ -6,7 +6,7 @@ import numpy as np
 from scipy.special import expit
 
 from nncore.contract import implements
-from nncore.errors import TrainingDiverged
+from nncore.errors import DIVERGENCE_BOUND, TrainingDiverged
 from nncore.vector.cost import cross_entropy
 
 
@@ -29,6 +29,11 @@ def propagate(w, b, X, Y):
     return {"dw": dw, "db": db}, cross_entropy(A, Y)
 
 
+def _within_bound(w, b):
+    """The divergence rule: w and b finite and at most DIVERGENCE_BOUND in magnitude (nan compares false)."""
+    return abs(b) <= DIVERGENCE_BOUND and np.abs(w).max() <= DIVERGENCE_BOUND
+
+
 @implements
 def optimize(w, b, X, Y, num_iterations, learning_rate, cost_every=100):
     """The buffers of :func:`propagate` allocated once; the cost only where recorded."""
@@ -43,13 +48,13 @@ def _optimize_loop(w, b, X, Y, num_iterations, learning_rate, cost_every):
         db = _propagate_into(w, b, X, Y, A, dZ, dw)
         if i % cost_every == 0:
             cost = cross_entropy(A, Y)
-            if not (math.isfinite(cost) and math.isfinite(b) and np.isfinite(w).all()):
+            if not (math.isfinite(cost) and _within_bound(w, b)):
                 raise TrainingDiverged(i, learning_rate, last_finite)
             last_finite = i
             costs.append(cost)
         w -= learning_rate * dw
         b -= learning_rate * db
-    if not (math.isfinite(b) and np.isfinite(w).all()):
+    if not _within_bound(w, b):
         raise TrainingDiverged(num_iterations, learning_rate, last_finite)
     grads = {"dw": dw.copy() if num_iterations else np.zeros_like(w), "db": db}
     return {"w": w, "b": b}, grads, np.array(costs, dtype=np.float64)

@@ -14,7 +14,7 @@ import numpy as np
 
 from nncore._shared import layer_by_layer
 from nncore.contract import implements
-from nncore.errors import TrainingDiverged
+from nncore.errors import DIVERGENCE_BOUND, TrainingDiverged
 from nncore.vector.activations import BACKWARD_FROM_A, FORWARD
 from nncore.vector.cost import cross_entropy
 from nncore.vector.layers import linear_activation_forward
@@ -71,7 +71,8 @@ def update_into(parameters, grads, learning_rate):
 
 
 def all_finite(parameters):
-    return all(np.isfinite(value).all() for value in parameters.values())
+    """The divergence rule: every parameter finite and at most DIVERGENCE_BOUND in magnitude (nan compares false)."""
+    return all(np.abs(value).max() <= DIVERGENCE_BOUND for value in parameters.values())
 
 
 @implements
