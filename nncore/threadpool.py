@@ -12,9 +12,12 @@ interpreter when two Python threads enter parallel kernels at once.
 """
 
 import contextlib
+import numbers
+import operator
 import os
 
 import numba
+import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 # Must be set before the first parallel kernel runs.
@@ -31,9 +34,23 @@ def get_num_threads():
 
 
 def _check(n):
-    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_THREADS:
-        raise ValueError(f"the thread count must be an integer from 1 to {MAX_THREADS}; got {n!r}.")
-    return n
+    """`n` as an int from 1 to :data:`MAX_THREADS`, by the rule of every count (``validation.check_count``).
+
+    Any integer type is accepted (``np.int64(2)``); a bool or a float is a ``TypeError``, an
+    integer out of range a ``ValueError``.
+    """
+    if isinstance(n, (bool, np.bool_)):
+        raise TypeError(f"the thread count must be an integer from 1 to {MAX_THREADS}; got the bool {n!r}.")
+    try:
+        count = operator.index(n)
+    except TypeError:
+        hint = f" Use int({n!r})." if isinstance(n, numbers.Real) and float(n).is_integer() else ""
+        raise TypeError(
+            f"the thread count must be an integer from 1 to {MAX_THREADS}; got {type(n).__name__} {n!r}.{hint}"
+        ) from None
+    if not 1 <= count <= MAX_THREADS:
+        raise ValueError(f"the thread count must be an integer from 1 to {MAX_THREADS}; got {count}.")
+    return count
 
 
 def set_num_threads(n):
@@ -44,7 +61,8 @@ def set_num_threads(n):
     n : int
         From 1 to the number of cores (:data:`MAX_THREADS`).
     """
-    numba.set_num_threads(_check(n))
+    n = _check(n)
+    numba.set_num_threads(n)
     threadpool_limits(limits=n, user_api="blas")
 
 
@@ -58,8 +76,9 @@ def threads(n):
     >>> with nncore.threads(1):
     ...     pass  # single-threaded kernels here
     """
+    n = _check(n)
     previous = numba.get_num_threads()
-    with threadpool_limits(limits=_check(n), user_api="blas"):
+    with threadpool_limits(limits=n, user_api="blas"):
         numba.set_num_threads(n)
         try:
             yield n

@@ -31,6 +31,7 @@ import math
 import numbers
 import operator
 import re
+import sys
 
 import numpy as np
 
@@ -71,9 +72,10 @@ def as_numeric(x, name):
     Returns
     -------
     ndarray
-        `x` itself when it already is a real ndarray; floating arrays keep their
-        dtype (float16 becomes float32), integer and boolean ones are left for
-        :func:`common_float` to convert.
+        `x` itself when it already is a real, writeable ndarray (a read-only
+        one is copied); floating arrays keep their dtype (float16 becomes
+        float32), integer and boolean ones are left for :func:`common_float`
+        to convert.
 
     Raises
     ------
@@ -108,6 +110,10 @@ def as_numeric(x, name):
         )
     if kind == "f" and a.dtype.itemsize < 4:
         a = a.astype(np.float32)
+    elif not a.flags.writeable:
+        # Read-only data (writeable=False, np.frombuffer, a memmap opened "r", np.broadcast_to): the tiers
+        # get a writeable copy, as Numba types a read-only array apart and refuses it where a buffer is expected.
+        a = a.copy(order="K")
     return a
 
 
@@ -333,7 +339,13 @@ def check_positive(value, name, example):
     """Return `value` as a float after checking it is a positive finite number."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a positive number, e.g. {example}; got {type(value).__name__} {value!r}.")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int beyond float's range, e.g. 10**400
+        raise ValueError(
+            f"{name} must be > 0 and finite, e.g. {example}; got an integer of {len(str(abs(value)))} digits, "
+            f"beyond the largest float ({sys.float_info.max:g})."
+        ) from None
     if not np.isfinite(number) or number <= 0:
         raise ValueError(f"{name} must be > 0 and finite, e.g. {example}; got {number!r}.")
     return number
