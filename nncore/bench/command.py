@@ -6,7 +6,7 @@ import json
 import sys
 import textwrap
 
-from nncore.bench import CHOICES, DOT, compare, report
+from nncore.bench import CHOICES, DOT, compare, machine, report
 from nncore.bench.dot import METHODS, N
 from nncore.bench.progress import Progress
 from nncore.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
@@ -120,6 +120,12 @@ def add_arguments(parser):
         metavar="FOLDER",
         help=f"folder holding the cat data files (default: ${DATA_ENV})",
     )
+    parser.add_argument(
+        "--bounds",
+        action="store_true",
+        help="first measure this machine's GEMM rate and memory bandwidth (a few seconds, same threads) and "
+        "add per workload the lower bound per iteration and each tier's time / bound",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of the table")
     parser.add_argument(
         "--plot",
@@ -146,6 +152,9 @@ def run(args):
     workloads = [name for name in CHOICES if name in chosen]
     tiers = [name for name in TIERS if args.tiers is None or name in args.tiers]
     with Progress(_steps(workloads, tiers, args.repeats)) as progress, threads(args.threads):
+        if args.bounds:
+            progress.note("measuring the machine's GEMM rate and bandwidth")
+            figures = machine.measure()
         results = compare(
             workloads,
             tiers,
@@ -156,6 +165,8 @@ def run(args):
             data=args.data,
             progress=progress,
         )
+    if args.bounds:
+        machine.add_bounds(results, figures)
     if args.json:
         print(json.dumps(report.to_json(results), indent=2))
     else:

@@ -62,6 +62,39 @@ def _grid(headers, rows, indent="  "):
     return lines
 
 
+def bound_text(bound):
+    """One line: ``"1.98 ms (206 MFLOP at 104 GFLOP/s; X 20.5 MB once at 58.0 GB/s (cache): 0.35 ms)"``."""
+    scale, unit = (1e9, "GFLOP") if bound["flops"] >= 1e9 else (1e6, "MFLOP")
+    flops = f"{bound['flops'] / scale:.3g} {unit} at {bound['gemm_flops_per_second'] / 1e9:.3g} GFLOP/s"
+    passes = "once" if bound["x_passes"] == 1 else f"{bound['x_passes']} times"
+    data = (
+        f"X {bound['x_bytes'] / 1e6:.3g} MB {passes} at {bound['bytes_per_second'] / 1e9:.3g} GB/s ({bound['level']})"
+    )
+    first, second = (flops, data) if bound["limited_by"] == "flops" else (data, flops)
+    other = bound["byte_seconds"] if bound["limited_by"] == "flops" else bound["flop_seconds"]
+    return f"{seconds(bound['seconds'])} ({first}; {second}: {seconds(other)})"
+
+
+def machine_lines(machine):
+    """The machine's figures as a few lines of text."""
+    notable = [f for f in _NOTABLE_FEATURES if f in machine["llvm_features"]]
+    threads = machine["threads"]
+    gemm, bandwidth = machine["gemm"], machine["bandwidth"]
+    return [
+        f"machine: {machine['cpu_model']}; LLVM host CPU {machine['llvm_cpu']} ({', '.join(notable) or 'no AVX2'}); "
+        f"{machine['cpu_count']} cores; threads: Numba {threads['numba']}, BLAS {threads['blas']}",
+        f"  GEMM: dgemm {gemm['float64']['flops_per_second'] / 1e9:.3g} GFLOP/s (n = {gemm['float64']['n']}), "
+        f"sgemm {gemm['float32']['flops_per_second'] / 1e9:.3g} GFLOP/s (n = {gemm['float32']['n']}); "
+        f"read: {bandwidth['cache']['bytes'] / 1e6:.3g} MB at {bandwidth['cache']['bytes_per_second'] / 1e9:.3g} "
+        f"GB/s, {bandwidth['dram']['bytes'] / 1e6:.3g} MB at {bandwidth['dram']['bytes_per_second'] / 1e9:.3g} "
+        f"GB/s (measured in {machine['seconds']:.1f} s)",
+    ]
+
+
+#: The CPU features :func:`machine_lines` names, when LLVM lists them.
+_NOTABLE_FEATURES = ("avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512vnni", "avx512bf16", "amx-tile")
+
+
 HEADERS = (
     "tier",
     "iterations",
@@ -81,25 +114,25 @@ def _workload_lines(workload, repeats):
     if workload["skipped"]:
         return lines + [f"  skipped: {workload['skipped']}"]
     rows, problems, notes = [], [], []
+    bound = workload.get("bound")  # with --bounds: the machine's lower bound per iteration
     for row in workload["rows"]:
         if row["status"] != "ok":
             problems.append(f"  {row['tier']:<{len(HEADERS[0])}}  {row['status']}: {row['reason']}")
             continue
         loop = row["tier"] == "loop"
-        rows.append(
-            (
-                row["tier"],
-                f"{row['iterations']}{'*' if loop else ''}",
-                seconds(row["seconds_per_iteration"]),
-                ratio(row["speedup_vs_loop"]),
-                ratio(row["speedup_vs_vector"]),
-                "ref" if loop else difference(row["max_cost_difference"]),
-                "ref" if loop else difference(row["max_parameter_difference"]),
-                _number(row["final_cost"], ".6f"),
-                _number(row["train_accuracy"], ".1%"),
-                _number(row["test_accuracy"], ".1%"),
-            )
+        cells = (
+            row["tier"],
+            f"{row['iterations']}{'*' if loop else ''}",
+            seconds(row["seconds_per_iteration"]),
+            ratio(row["speedup_vs_loop"]),
+            ratio(row["speedup_vs_vector"]),
+            "ref" if loop else difference(row["max_cost_difference"]),
+            "ref" if loop else difference(row["max_parameter_difference"]),
+            _number(row["final_cost"], ".6f"),
+            _number(row["train_accuracy"], ".1%"),
+            _number(row["test_accuracy"], ".1%"),
         )
+        rows.append((*cells, ratio(row.get("time_over_bound"))) if bound else cells)
         if loop:
             n, runs = row["iterations"], row["repeats"]
             its = f"{n} iteration{'s' * (n != 1)}"
@@ -107,7 +140,10 @@ def _workload_lines(workload, repeats):
                 f"  * loop: time per iteration measured on {its} ({runs} run{'s' * (runs != 1)}); "
                 f"its cost and accuracy are after {its}."
             )
-    table = (_grid(HEADERS, rows) if rows else []) + problems
+    headers = (*HEADERS, "vs bound") if bound else HEADERS
+    table = (_grid(headers, rows) if rows else []) + problems
+    if bound:
+        notes.append(f"  lower bound per iteration: {bound_text(bound)}; vs bound: time / bound.")
     n = workload["compared_iterations"]
     if any(row["tier"] == "loop" and row["status"] == "ok" for row in workload["rows"]):
         first = "first iteration" if n == 1 else f"first {n} iterations"
@@ -152,6 +188,8 @@ def table(results):
             f"The machine is busy (load average {load:.1f} on {cores} cores): other processes share the "
             f"cores, so timings vary from run to run (multi-threaded BLAS worst; --threads 1 is steadier)."
         )
+    if results.get("machine"):
+        lines += machine_lines(results["machine"])
     if results["cat_data"] and not results["cat_data"]["found"]:
         lines.append(skipped_line(results))
     for workload in results["workloads"]:
