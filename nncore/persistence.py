@@ -208,12 +208,46 @@ class _Entries:
         return int(self.get(key, "iu", 0, "an integer"))
 
 
+def _listed(names, limit=10):
+    """A list of names for a message, at most `limit` of them: a file of 10,000 entries gets a short message."""
+    names = sorted(names)
+    return str(names) if len(names) <= limit else f"{names[:limit]} and {len(names) - limit} more"
+
+
+def _not_nncore(keys):
+    return (
+        f"it was not written by nncore: it has no 'nncore_format' entry (its entries are "
+        f"{_listed(keys)}). Read it with numpy.load(path, allow_pickle=False)."
+    )
+
+
+def _unlisted(listed, found):
+    missing = sorted(set(listed) - set(found))
+    extra = sorted(set(found) - set(listed))
+    return (
+        f"its entries do not match its list of entries (missing {_listed(missing)}, unlisted "
+        f"{_listed(extra)}): the file is corrupted."
+    )
+
+
+def _read(path):
+    """The arrays of an nncore file; its entries' names are checked against its list before the rest is read."""
+
+    def check(keys, read):
+        if "nncore_format" not in keys:
+            raise refused(path, _not_nncore(keys))
+        if "entries" in keys:
+            listed = read("entries")
+            found = sorted(key for key in keys if key != "entries")
+            if listed.dtype.kind == "U" and listed.ndim == 1 and listed.tolist() != found:
+                raise refused(path, _unlisted(listed.tolist(), found))
+
+    return _Entries(path, read_arrays(path, _STORED, check))
+
+
 def _format_and_kind(entries):
     if "nncore_format" not in entries.arrays:
-        raise entries.refuse(
-            f"it was not written by nncore: it has no 'nncore_format' entry (its entries are "
-            f"{sorted(entries.arrays)}). Read it with numpy.load(path, allow_pickle=False)."
-        )
+        raise entries.refuse(_not_nncore(entries.arrays))
     version = entries.integer("nncore_format")
     if version > FORMAT_VERSION:
         raise entries.refuse(
@@ -225,12 +259,7 @@ def _format_and_kind(entries):
     listed = entries.get("entries", "U", 1, "the names of its entries").tolist()
     found = sorted(key for key in entries.arrays if key != "entries")
     if listed != found:
-        missing = sorted(set(listed) - set(found))
-        extra = sorted(set(found) - set(listed))
-        raise entries.refuse(
-            f"its entries do not match its list of entries (missing {missing}, unlisted "
-            f"{extra}): the file is corrupted."
-        )
+        raise entries.refuse(_unlisted(listed, found))
     kind = entries.text("kind")
     if kind not in KINDS:
         raise entries.refuse(f"it holds an unknown kind of object {kind!r}; expected one of {KINDS}.")
@@ -273,7 +302,7 @@ def _require_only(entries, expected, allow_meta=False):
     extra = [key for key in entries.arrays if key not in expected and not (allow_meta and key.startswith(META))]
     if extra:
         raise entries.refuse(
-            f"it holds entries {sorted(extra)} that its format version does not have: it is corrupted."
+            f"it holds entries {_listed(extra)} that its format version does not have: it is corrupted."
         )
 
 
@@ -315,7 +344,7 @@ def load_parameters(path):
         When there is no such file.
     """
     path = as_path(path)
-    entries = _Entries(path, read_arrays(path, _STORED))
+    entries = _read(path)
     kind = _format_and_kind(entries)
     parameters, activations = _parameters(entries, activations_required=kind != "parameters")
     metadata = {} if activations is None else {"activations": activations}
@@ -355,7 +384,7 @@ def read_estimator(path, kind, fields):
         entries that neither the format nor `fields` name.
     """
     path = as_path(path)
-    entries = _Entries(path, read_arrays(path, _STORED))
+    entries = _read(path)
     found = _format_and_kind(entries)
     if found != kind:
         what = "a bare parameters dict" if found == "parameters" else f"a {found}"
