@@ -95,7 +95,12 @@ def data_folder(folder=None):
         folder = os.environ.get(DATA_ENV)
         if not folder:
             raise FileNotFoundError(f"no folder given for the cat data and {DATA_ENV} is not set. {_WHERE}")
-    path = Path(folder)
+    try:
+        path = Path(os.fsdecode(folder) if isinstance(folder, bytes) else folder)
+    except TypeError:
+        raise TypeError(
+            f"folder must be a str or path-like naming the folder of the cat data; got {type(folder).__name__}."
+        ) from None
     if not path.is_dir():
         raise FileNotFoundError(f"the cat data folder {str(path)!r} does not exist or is not a folder. {_WHERE}")
     return path
@@ -224,6 +229,11 @@ def flatten_images(x_orig, dtype=np.float64):
         raise ValueError(
             f"x_orig must be images of shape (m, height, width, channels), e.g. "
             f"(209, 64, 64, 3); got an array with {x.ndim} dimensions, shape {x.shape}."
+        )
+    if 0 in x.shape:
+        raise ValueError(
+            f"x_orig has shape {x.shape}: no images, or images without pixels; pass at least one image "
+            f"(m >= 1) of at least one pixel and channel."
         )
     dtype = check_dtype(dtype)
     columns = x.reshape(x.shape[0], -1).T

@@ -153,7 +153,29 @@ class _Classifier:
             raise NotFittedError(
                 f"this {self._KIND} is not fitted yet, so it has no weights to save; call fit(X, Y) first."
             )
-        persistence.write_estimator(path, self._KIND, self._state())
+        state = self._checked_state(path)
+        persistence.write_estimator(path, self._KIND, state)
+
+    def _layer_dims(self):
+        return validation.layer_dims_of(self.parameters_)
+
+    def _checked_state(self, path):
+        """:meth:`_state`, refused unless the file it makes would load: what loading checks, checked first.
+
+        A fitted estimator's attributes may have been edited (a float32 ``W2`` in
+        a float64 network, a nan, a changed ``b_``); such a save raises instead
+        of writing a file that loading would call corrupted.
+        """
+        validation.check_fitted_parameters(self.parameters_, self._layer_dims(), self.dtype)
+        state = self._state()
+        try:
+            type(self)._from_state(dict(state))
+        except (ValueError, TypeError) as err:
+            raise ValueError(
+                f"cannot save {persistence.as_path(path)!r}: the {self._KIND} would not load back, as {err} "
+                f"Restore the attributes edited since fit, or fit again; nothing was written."
+            ) from None
+        return state
 
     @classmethod
     def load(cls, path, tier=None):
@@ -287,6 +309,9 @@ class Network(_Classifier):
         """
         # Named as the caller knows them, so a message points at the caller's dict.
         name = "parameters" if initial_parameters is None else "initial_parameters"
+        # Data and settings first: a call refused here must not advance the caller's RandomState or Generator.
+        X, Y = validation.check_data(X, Y, W1=np.empty(self.layer_dims[1::-1]), dtype=self.dtype)
+        validation.check_schedule(learning_rate, num_iterations, cost_every)
         if initial_parameters is None:
             parameters = initialize_parameters(self.layer_dims, self.init, rng=self.seed, dtype=self.dtype)
         else:
@@ -296,6 +321,9 @@ class Network(_Classifier):
         parameters, costs = self._tier().train.unchecked(**checked)
         self._record(parameters, costs, np.arange(0, checked["num_iterations"], checked["cost_every"]))
         return self
+
+    def _layer_dims(self):
+        return self.layer_dims
 
     def _state(self):
         state = {**super()._state(), "init": self.init}
@@ -395,7 +423,29 @@ class LogisticRegression(_Classifier):
     def _weights(self, w, b):
         """Set ``w_`` and ``b_``; return the one-layer network they are: ``W1 = w.T``, ``b1 = [[b]]``."""
         self.w_, self.b_ = w, float(b)
-        return {"W1": self.w_.T, "b1": np.array([[self.b_]], dtype=self.dtype)}
+        return self.parameters_
+
+    @property
+    def parameters_(self):
+        """``{"W1": w_.T, "b1": [[b_]]}``, made from ``w_`` and ``b_`` at each access, so they never disagree."""
+        try:
+            w, b = self.w_, self.b_
+        except AttributeError:
+            raise AttributeError("parameters_") from None  # not fitted: hasattr(model, "parameters_") is False
+        b1 = np.array([[b]], dtype=self.dtype) if np.isscalar(b) or np.ndim(b) == 0 else b
+        return {"W1": w.T if isinstance(w, np.ndarray) else w, "b1": b1}
+
+    @parameters_.setter
+    def parameters_(self, parameters):
+        """Set ``w_ = W1.T`` and ``b_ = b1[0, 0]`` (a float64 ``b_`` that rounds to a float32 ``b1`` is kept)."""
+        W1, b1 = parameters["W1"], parameters["b1"]
+        b = getattr(self, "b_", None)
+        self.w_ = np.ascontiguousarray(W1.T)
+        if b is None or np.asarray(b1).reshape(-1)[0] != np.asarray(b, dtype=np.asarray(b1).dtype):
+            self.b_ = float(np.asarray(b1).reshape(-1)[0])
+
+    def _layer_dims(self):
+        return [self.w_.shape[0], 1] if isinstance(self.w_, np.ndarray) and self.w_.ndim == 2 else [0, 1]
 
     def _state(self):
         return {**super()._state(), "b": np.float64(self.b_)}  # b_ is a Python float even when b1 is float32

@@ -26,6 +26,11 @@ def as_random_state(rng):
     if isinstance(rng, (np.random.Generator, np.random.RandomState)):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if not 0 <= rng < 2**32:
+            raise ValueError(
+                f"an int seed must be from 0 to 2**32 - 1 (numpy.random.RandomState's range); got {int(rng)}. "
+                f"Use e.g. seed % 2**32, or pass numpy.random.default_rng(seed) for any integer."
+            )
         return np.random.RandomState(int(rng))
     raise TypeError(
         f"rng must be an int seed, a numpy.random.Generator, a numpy.random.RandomState "

@@ -305,10 +305,10 @@ def check_array(x, name, dims=None, values=None, *, samples=False, dtype=None, f
         `x` itself when nothing needed converting.
     """
     a = as_shaped(x, name, dims, values, samples)
-    a = a.astype(common_float(a) if dtype is None else dtype, copy=False)
+    cast = _cast(a, common_float(a) if dtype is None else dtype)
     if finite:
-        require_finite(a, name)
-    return a
+        _require_finite_cast(a, cast, name)
+    return cast
 
 
 def cast_finite(arrays, dtype, name=None):
@@ -318,9 +318,32 @@ def cast_finite(arrays, dtype, name=None):
     """
     cast = {}
     for key, a in arrays.items():
-        cast[key] = a = a.astype(dtype, copy=False)
-        require_finite(a, key if name is None else f"{name}[{key!r}]")
+        cast[key] = _cast(a, dtype)
+        _require_finite_cast(a, cast[key], key if name is None else f"{name}[{key!r}]")
     return cast
+
+
+def _cast(a, dtype):
+    """`a` in `dtype` (itself when it has it); values beyond the dtype's range become inf without a warning."""
+    if a.dtype == dtype:
+        return a
+    with np.errstate(over="ignore"):  # reported by _require_finite_cast, naming the array
+        return a.astype(dtype)
+
+
+def _require_finite_cast(original, cast, name):
+    """:func:`require_finite` of `cast`; when only the cast made the infs, say so rather than blame the data."""
+    try:
+        require_finite(cast, name)
+    except ValueError:
+        if cast is original or not np.isfinite(original).all():
+            raise
+        largest = np.finfo(cast.dtype).max
+        raise ValueError(
+            f"{name} holds finite values beyond the range of {cast.dtype} (largest {largest:g}), the dtype this "
+            f"call computes in, so converting them would make inf. Scale {name} to about [-1, 1], or compute "
+            f"in float64 (e.g. dtype=np.float64 for an estimator)."
+        ) from None
 
 
 def _transposed(name, a, n):
@@ -442,9 +465,10 @@ def check_activations(activations, n_layers=None, sigmoid_output=False, layers_o
         What `n_layers` was counted in, for the error message.
     """
     if isinstance(activations, str):
+        parts = [part for part in re.split(r"[\s,;]+", activations) if part]
+        fix = f"Use {parts!r}" if len(parts) > 1 else f"Use [{activations!r}] for a single layer"
         raise TypeError(
-            f"activations must be a sequence of names, one per layer; got the string "
-            f"{activations!r}. Use [{activations!r}] for a single layer."
+            f"activations must be a sequence of names, one per layer; got the string {activations!r}. {fix}."
         )
     try:
         names = tuple(activations)
@@ -988,3 +1012,52 @@ def check_data(X, Y=_ABSENT, W1=None, dtype=None):
         Y = labels(Y, X.shape[1], X=X)
     X = check_array(X, "X", dtype=dtype)
     return X if Y is _ABSENT else (X, Y.astype(X.dtype, copy=False))
+
+
+def check_fitted_parameters(parameters, layer_dims, dtype, name="parameters_"):
+    """A fitted estimator's parameters as a save writes them, checked as strictly as loading will check them.
+
+    Exactly the keys ``W1, b1, ..., WL, bL`` of `layer_dims`, each an ndarray of
+    the estimator's `dtype` (no conversion: a file holds one dtype), of shape
+    (n[l], n[l-1]) or (n[l], 1), finite. Raises ``TypeError`` for a value that is
+    not an array of that dtype, ``ValueError`` otherwise, saying how to fix it.
+    """
+    L = len(layer_dims) - 1
+    if not isinstance(parameters, dict):
+        raise TypeError(f"{name} must be a dict {{'W1': ..., 'b1': ..., ...}}; got {type(parameters).__name__}.")
+    _require_keys(parameters, _layer_keys(L), name)
+    for l in range(1, L + 1):
+        for key, shape in ((f"W{l}", (layer_dims[l], layer_dims[l - 1])), (f"b{l}", (layer_dims[l], 1))):
+            value, where = parameters[key], f"{name}[{key!r}]"
+            found = (
+                f"{type(value).__name__} of dtype {value.dtype}" if hasattr(value, "dtype") else type(value).__name__
+            )
+            if not isinstance(value, np.ndarray) or value.dtype != dtype:
+                raise TypeError(
+                    f"{where} must be an ndarray of the estimator's dtype {np.dtype(dtype).name} (a file holds one "
+                    f"dtype); got {found}. Use {where} = np.asarray({where}, dtype=np.{np.dtype(dtype).name})."
+                )
+            if value.shape != shape:
+                raise ValueError(
+                    f"{where} must have shape {shape} for the layer sizes {list(layer_dims)}; got {value.shape}. "
+                    f"Restore it, or build a new estimator of the sizes you want and fit it."
+                )
+            require_finite(value, where)
+    return parameters
+
+
+def require_output(AL):
+    """Raise ``ValueError`` when the network's output `AL` (1, m) holds nan: no label can be predicted there.
+
+    Valid input keeps every output in [0, 1], except where finite but huge
+    parameters overflow on X (``inf - inf``); ``predict`` then refuses instead of
+    reading nan as class 0.
+    """
+    undefined = np.isnan(AL)
+    if undefined.any():
+        first = int(np.argwhere(undefined)[0][-1])
+        raise ValueError(
+            f"the network's output is nan for {int(undefined.sum())} of the {AL.shape[-1]} samples (the first is "
+            f"sample {first}): the parameters overflow on this X, so no label can be predicted. Check the "
+            f"parameters' magnitudes (a diverged or edited model?) and scale X to about [-1, 1]."
+        )

@@ -7,6 +7,7 @@ import numpy as np
 from nncore._shared import layer_by_layer
 from nncore.contract import implements
 from nncore.errors import TrainingDiverged
+from nncore.validation import require_output
 
 from .cost import compute_cost
 from .layers import linear_activation_backward, linear_activation_forward, linear_backward
@@ -81,6 +82,7 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
 def predict(X, parameters, activations):
     """The course's ``predict``: :func:`model_forward`, then 1 where ``a > 0.5`` else 0, per sample."""
     AL, _ = model_forward.unchecked(X, parameters, activations)
+    require_output(AL)
     p = np.zeros(AL.shape, AL.dtype)
     for i in range(AL.shape[1]):
         p[0, i] = 1.0 if AL[0, i] > 0.5 else 0.0

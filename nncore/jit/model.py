@@ -11,6 +11,7 @@ from nncore.jit.layers import linear_activation_forward
 from nncore.jit.slices import run_sliced
 from nncore.kernels import packed
 from nncore.kernels.layout import input_layout
+from nncore.validation import require_output
 
 
 @implements
@@ -97,4 +98,5 @@ def predict(X, parameters, activations):
     m = X.shape[0] if transposed else X.shape[1]
     acts = np.empty(net.activation_size(m), X.dtype)
     AL = packed.forward_kernel(X, transposed, net.theta, net.dims, net.codes, acts, numba.get_num_threads())
+    require_output(AL)
     return (AL > 0.5).astype(X.dtype)

@@ -15,6 +15,7 @@ import numpy as np
 from nncore._shared import layer_by_layer
 from nncore.contract import implements
 from nncore.errors import DIVERGENCE_BOUND, TrainingDiverged
+from nncore.validation import require_output
 from nncore.vector.activations import BACKWARD_FROM_A, FORWARD
 from nncore.vector.cost import cross_entropy
 from nncore.vector.layers import linear_activation_forward
@@ -130,5 +131,7 @@ def _train_loop(X, Y, parameters, activations, learning_rate, num_iterations, co
 def predict(X, parameters, activations):
     """The forward pass into fresh buffers, then ``AL > 0.5``."""
     ws_A = [np.empty((parameters[f"W{l}"].shape[0], X.shape[1]), X.dtype) for l in range(1, len(activations) + 1)]
-    AL = forward_into(X, parameters, activations, ws_A)
+    with np.errstate(over="ignore", invalid="ignore"):  # an output made nan by overflow is refused next
+        AL = forward_into(X, parameters, activations, ws_A)
+    require_output(AL)
     return (AL > 0.5).astype(AL.dtype)
