@@ -124,7 +124,10 @@ def common_float(*arrays):
     float64.
     """
     floats = [a.dtype for a in arrays if a is not None and a.dtype.kind == "f"]
-    return np.result_type(*floats) if floats else np.dtype(np.float64)
+    if not floats:
+        return np.dtype(np.float64)
+    # One dtype throughout, the usual case, needs no np.result_type (several times the cost of the test).
+    return floats[0] if all(d == floats[0] for d in floats) else np.result_type(*floats)
 
 
 def _first_bad(a):
@@ -915,8 +918,40 @@ def check_gradient_check(X, Y, parameters, activations, epsilon):
         "Y": Y,
         "parameters": params,
         "activations": activations,
-        "epsilon": check_positive(epsilon, "epsilon", "1e-7"),
+        "epsilon": check_epsilon(epsilon, params),
     }
+
+
+#: The steps a float64 central difference can judge with: below, rounding swamps ``J(theta + e) - J(theta - e)``
+#: (its error ~ 1e-16 |J| / e); above, the cost's curvature does (its error ~ e**2 times J's third derivative).
+EPSILON_RANGE = (1e-10, 1e-3)
+
+
+def check_epsilon(epsilon, parameters):
+    """`epsilon` for :func:`nncore.gradient_check`: positive, within :data:`EPSILON_RANGE`, resolved by every parameter.
+
+    A step outside the range, or one that some parameter cannot resolve
+    (``theta + epsilon`` rounding to more than 1% away from a step of epsilon),
+    would make a correct backward pass look like a bug; it is refused.
+    """
+    epsilon = check_positive(epsilon, "epsilon", "1e-7")
+    low, high = EPSILON_RANGE
+    if not low <= epsilon <= high:
+        raise ValueError(
+            f"epsilon must be from {low:g} to {high:g} for central differences in float64 to judge a gradient "
+            f"(below, rounding swamps the difference; above, the cost's curvature does); got {epsilon:g}. "
+            f"Use the course's 1e-7."
+        )
+    for key, value in parameters.items():
+        theta = float(np.abs(value.astype(np.float64, copy=False)).max())
+        step = (theta + epsilon) - theta
+        if abs(step - epsilon) > 0.01 * epsilon:
+            raise ValueError(
+                f"epsilon = {epsilon:g} is below the resolution of parameters[{key!r}] (|entry| up to {theta:g}, "
+                f"where a step of epsilon rounds to {step:g}), so the differences could not judge the gradient. "
+                f"Use a larger epsilon, e.g. {min(high, max(1e-7, 1e-6 * theta)):g}."
+            )
+    return epsilon
 
 
 CHECKS = {

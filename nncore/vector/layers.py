@@ -10,8 +10,9 @@ from nncore.vector.activations import BACKWARD_FROM_A, FORWARD, backward
 @implements
 def linear_forward(A_prev, W, b):
     """One matrix product ``W @ A_prev`` (BLAS), then ``+= b`` in place."""
-    Z = W @ A_prev
-    Z += b
+    with np.errstate(under="ignore"):  # products of tiny entries underflow to the right 0
+        Z = W @ A_prev
+        Z += b
     return Z
 
 
