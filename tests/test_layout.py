@@ -6,10 +6,11 @@ behind a lazy import.
 """
 
 import ast
-import tomllib
 from pathlib import Path
 
 import pytest
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the layout is the same on 3.10
 
 ROOT = Path(__file__).resolve().parents[1]
 
