@@ -6,23 +6,48 @@ The JIT tier never calls BLAS from inside a parallel region, so the two never
 compete for the cores; setting both here keeps a benchmark of one tier
 against another fair.
 
-Numba's threading layer is chosen here too: ``"threadsafe"`` (TBB or OpenMP),
-because the default may fall back to the workqueue layer, which aborts the
-interpreter when two Python threads enter parallel kernels at once.
+Numba's threading layer is chosen here too: TBB (the ``tbb`` dependency) when
+it loads, else ``"threadsafe"`` (OpenMP), because the default may fall back to
+the workqueue layer, which aborts the interpreter when two Python threads enter
+parallel kernels at once. TBB is also fork-safe: a child forked after a
+parallel kernel ran can run them (GNU OpenMP kills it).
 """
 
 import contextlib
+import ctypes
 import numbers
 import operator
 import os
+import sys
 
 import numba
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-# Must be set before the first parallel kernel runs.
+
+def _load_tbb():
+    """Whether Numba's TBB layer can load: the ``tbb`` wheel's ``libtbb.so.12`` preloaded from the environment.
+
+    pip puts the library in ``<prefix>/lib``, which the dynamic loader does not
+    search; once loaded by its full path, Numba's ``tbbpool`` finds it by name.
+    """
+    for folder in {sys.prefix, sys.base_prefix}:
+        for name in ("libtbb.so.12", "libtbb.12.dylib", "tbb12.dll"):
+            path = os.path.join(folder, "lib", name)
+            if os.path.exists(path):
+                with contextlib.suppress(OSError):
+                    ctypes.CDLL(path, mode=getattr(ctypes, "RTLD_GLOBAL", 0))
+    try:
+        from numba.np.ufunc import tbbpool  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# Must be set before the first parallel kernel runs. TBB is both thread-safe and fork-safe: a process
+# forked after a parallel kernel ran can run them too (GNU OpenMP kills such a child).
 if os.environ.get("NUMBA_THREADING_LAYER") is None:
-    numba.config.THREADING_LAYER = "threadsafe"
+    numba.config.THREADING_LAYER = "tbb" if _load_tbb() else "threadsafe"
 
 #: The number of cores Numba found at start-up: the most threads it can run.
 MAX_THREADS = numba.config.NUMBA_NUM_THREADS
