@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import nncore
-from helpers import assert_tiers_agree, problem
+from helpers import assert_tiers_agree, labels, problem, uniform
 
 pytestmark = pytest.mark.skipif("jit" not in nncore.TIERS, reason="the JIT tier is not installed")
 
@@ -95,3 +95,52 @@ def test_results_are_deterministic_for_a_thread_count(shape, limits, rng):
     np.testing.assert_array_equal(first[1], again[1])
     for key in parameters:
         np.testing.assert_array_equal(first[0][key], again[0][key])
+
+
+needs_threads = pytest.mark.skipif(nncore.threadpool.MAX_THREADS < 2, reason="one core: no parallel path to run")
+
+
+@needs_threads
+@pytest.mark.parametrize("n", [1 << 16, (1 << 17) + 37], ids=["2**16", "2**17+37"])
+def test_dot_parallel_path_agrees_with_the_course_loop(n, dtype, rng):
+    """At 2**16 elements and more, nncore.jit.dot sums one block per thread (basics.dot_parallel).
+
+    The loop tier has no ``dot`` (it is the JIT tier's demo, outside the interface): the reference
+    is the course's explicit loop, in float64. Entries in [0, 1): no cancellation, so float32's
+    tolerance bounds the blocked sum's rounding.
+    """
+    a, b = (
+        uniform(rng, (n,), dtype, 0.5) + np.dtype(dtype).type(0.5),
+        uniform(rng, (n,), dtype, 0.5) + np.dtype(dtype).type(0.5),
+    )
+    ref = 0.0
+    for x, y in zip(a.tolist(), b.tolist()):
+        ref += x * y
+    with nncore.threads(nncore.threadpool.MAX_THREADS):
+        ours = nncore.get_tier("jit").dot(a, b)
+    assert isinstance(ours, float)
+    assert_tiers_agree(f"jit.dot[{n}]", ours, ref, dtype=dtype)
+
+
+def _logistic_problem(rng, dtype):
+    """Features and samples with m * n_x past PARALLEL_MIN_WORK, so every thread takes a block."""
+    from nncore.kernels.partition import PARALLEL_MIN_WORK
+
+    n_x = 64
+    m = PARALLEL_MIN_WORK // n_x + 101  # not a multiple of the blocks: the last part is short
+    X = uniform(rng, (n_x, m), dtype, 1.0)
+    w, b = uniform(rng, (n_x, 1), dtype, 0.1), 0.05
+    return w, b, X, labels(rng, m, dtype)
+
+
+@needs_threads
+def test_logistic_parallel_pass_agrees_with_loop_tier(dtype, rng):
+    from helpers import compare
+    from nncore.jit import logistic
+
+    w, b, X, Y = _logistic_problem(rng, dtype)
+    jit = nncore.get_tier("jit")
+    with nncore.threads(nncore.threadpool.MAX_THREADS):
+        assert logistic._buffers(w, X.shape[1])[1].shape[0] > 1  # the parallel pass: one row per thread
+        compare(jit, "propagate", w, b, X, Y)
+        compare(jit, "optimize", w, b, X, Y, 3, 0.5, 1)
