@@ -12,19 +12,32 @@ import numpy as np
 from nncore.contract import implements
 from nncore.interface import LayerCache
 from nncore.jit.activations import gradient
-from nncore.kernels import dense
+from nncore.kernels import dense, layer
+from nncore.kernels.dense import BLAS_MIN_DIM
 from nncore.kernels.elementwise import CODES, IDENTITY, grad_from_output
 from nncore.kernels.layout import input_layout
+from nncore.kernels.partition import PARALLEL_MIN_WORK
+
+
+def _contiguous(a):
+    """`a` when already C-contiguous (the usual case: no call into NumPy), else a C-ordered copy."""
+    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
 
 
 def layer_forward(A_prev, W, b, code):
     """Z and A (n, m) of one layer; A is Z itself for the identity."""
     X, transposed = input_layout(A_prev, copy=False)
-    W = np.ascontiguousarray(W)
-    b = np.ascontiguousarray(b.reshape(-1))
-    Z = np.empty((W.shape[0], A_prev.shape[1]), A_prev.dtype)
+    W, b = _contiguous(W), _contiguous(b)
+    n, n_prev = W.shape
+    m = A_prev.shape[1]
+    Z = np.empty((n, m), A_prev.dtype)
     A = Z if code == IDENTITY else np.empty_like(Z)
-    dense.forward_kernel(W, b, X, transposed, Z, A, code, numba.get_num_threads())
+    if m * n * n_prev < PARALLEL_MIN_WORK and not (n >= BLAS_MIN_DIM and n_prev >= BLAS_MIN_DIM and m >= BLAS_MIN_DIM):
+        # A small layer runs on one thread whatever the count (dense.forward): the serial kernel
+        # runs the same code without reading the thread count, which costs more than its math.
+        layer.dense_forward(W, b, X, transposed, Z, A, code)
+    else:
+        layer.dense_forward_parallel(W, b, X, transposed, Z, A, code, numba.get_num_threads())
     return Z, A
 
 
