@@ -25,10 +25,16 @@ CAT_FILES = {
 #: Shape of one cat image: 64 x 64 pixels, RGB.
 IMAGE_SHAPE = (64, 64, 3)
 
-_WHERE = (
-    f"Put train_catvnoncat.h5 and test_catvnoncat.h5 (the course's files) in one "
-    f"folder and pass it with --data FOLDER (load_cat(folder)) or set {DATA_ENV}=FOLDER."
+#: The one message about the cat data, appended to every error of :func:`load_cat`: what the
+#: files are, where a user who took the course finds them, how to point nncore at them.
+CAT_DATA_HELP = (
+    "The cat data are the course's two files train_catvnoncat.h5 and test_catvnoncat.h5; a user "
+    "who took the course finds them in the datasets/ folder of the week 2 (logistic regression) "
+    "and week 4 (deep neural network application) assignments. Put both in one folder and point "
+    f"nncore at it: --data FOLDER on the command line, load_cat(folder) in Python, or set {DATA_ENV}=FOLDER."
 )
+
+_WHERE = CAT_DATA_HELP
 
 
 def planar(seed=1):
@@ -77,8 +83,8 @@ def _import_h5py():
         import h5py
     except ImportError:
         raise ImportError(
-            "reading the cat data needs h5py, an optional dependency of nncore: "
-            "pip install h5py (or pip install 'nncore[test]')."
+            "reading the cat data needs h5py, a dependency of nncore that is missing here: "
+            "pip install h5py (or, from the checkout, pip install -e .)."
         ) from None
     return h5py
 

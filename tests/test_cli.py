@@ -3,6 +3,7 @@
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import types
@@ -27,6 +28,7 @@ COMPARE_OPTIONS = [
     "--threads",
     "--dtype",
     "--data",
+    "--bounds",
     "--json",
     "--plot",
 ]
@@ -78,7 +80,7 @@ def test_compare_help_mentions_every_option_workload_and_tier(capsys):
         assert name in out
     help_text = " ".join(out.split())  # unwrapped
     assert "training iterations of the timed runs" in help_text and "(default: 3)" in help_text
-    assert "pip install 'nncore[plot]'" in help_text and "$NNCORE_DATA" in help_text
+    assert "pip install -e '.[plot]'" in help_text and "$NNCORE_DATA" in help_text
 
 
 @pytest.mark.parametrize(
@@ -170,3 +172,24 @@ def test_console_script_is_declared():
     tomllib = pytest.importorskip("tomllib")
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert pyproject["project"]["scripts"] == {"nncore": "nncore.cli:main"}
+
+
+#: An install hint that would fetch PyPI's "nncore", an unrelated project: ``pip install nncore``,
+#: ``pip install 'nncore[plot]'``, ``pip install -U "nncore[test]"``.
+FOREIGN_INSTALL = re.compile(r"pip install (-U |--upgrade )?['\"]?nncore\b")
+
+
+def test_no_hint_installs_the_unrelated_nncore_from_pypi():
+    """Every install hint names what works from the checkout (pip install -e '.[plot]', pip install h5py)."""
+    root = Path(__file__).parents[1]
+    files = [*(root / "nncore").rglob("*.py"), *(root / "asv_bench").rglob("*.py"), *(root / "docs").rglob("*.md")]
+    files += [root / "README.md", root / "asv_bench" / "asv.conf.json", root / "pyproject.toml"]
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if FOREIGN_INSTALL.search(line)
+    ]
+    assert found == []
+    assert FOREIGN_INSTALL.search("pip install 'nncore[plot]'") and FOREIGN_INSTALL.search("pip install nncore")
+    assert not FOREIGN_INSTALL.search("pip install -e '.[plot]'")

@@ -18,7 +18,7 @@ from nncore.bench.dot import vectors
 from nncore.bench.progress import Progress
 from nncore.bench.workloads import WORKLOADS
 from nncore.cli import main
-from nncore.course.data import cat_data, planar_data
+from nncore.course.data import STAND_IN, cat_data, planar_data, stand_in_cats
 from nncore.threadpool import MAX_THREADS, get_num_threads
 
 #: The course's first planar cost (nn_model, seed 2): "Cost after iteration 0: 0.693048".
@@ -228,29 +228,64 @@ def test_warm_up_is_the_compared_run_and_not_timed(monkeypatch):
 # --------------------------------------------------------------------------
 
 
-def test_missing_cat_data_is_one_line_and_the_rest_runs(capsys, monkeypatch):
+def test_without_the_cat_data_the_cat_workloads_run_on_stand_in_images(capsys, monkeypatch):
     monkeypatch.delenv("NNCORE_DATA", raising=False)
-    monkeypatch.setattr(compare, "CHOICES", ("planar", "logreg-cats", "deep-cats"))  # the default set, minus the demo
-    status = main(["compare", "--tiers", "vector", "--iterations", "2", "--repeats", "1"])
+    workloads = ["--workloads", "planar", "logreg-cats", "deep-cats"]  # the default set, minus the demo
+    status = main(["compare", *workloads, "--tiers", "vector", "--iterations", "2", "--repeats", "1"])
     out, _ = capsys.readouterr()
-    assert status == 0  # the cat workloads were not asked for by name
-    skipped = [line for line in out.splitlines() if line.startswith("skipped")]
-    assert len(skipped) == 1
-    assert skipped[0].startswith(
-        "skipped logreg-cats, deep-cats: no folder given for the cat data and NNCORE_DATA is not set."
+    assert status == 0
+    # the one message about the data: what the files are, where the course keeps them, how to point at them
+    message = [line for line in out.splitlines() if "on stand-in images:" in line]
+    assert len(message) == 1 and out.count("train_catvnoncat.h5") == 1
+    assert message[0].startswith("logreg-cats, deep-cats on stand-in images: no folder given for the cat data")
+    for text in ("train_catvnoncat.h5 and test_catvnoncat.h5", "datasets/ folder", "week 2", "week 4"):
+        assert text in message[0]
+    assert "--data FOLDER" in message[0] and "NNCORE_DATA=FOLDER" in message[0]
+    # every workload ran; the cat ones are labelled and show no accuracies
+    for name in ("planar", "logreg-cats", "deep-cats"):
+        assert f"\n{name}: " in out
+    blocks = out.split("\n\n")
+    for block in blocks[2:]:
+        assert "\n  stand-in images: the course's files were not found" in block
+        (vector_row,) = [line for line in block.splitlines() if line.startswith("  vector ")]
+        assert vector_row.split()[-2:] == ["-", "-"]  # train and test accuracy
+    assert "stand-in" not in blocks[1] and "%" in blocks[1]  # the planar flower is real data
+
+
+def test_stand_in_images_have_the_shape_and_layout_of_the_course_files():
+    data = stand_in_cats()
+    assert [a.shape for a in data] == [(12288, 209), (1, 209), (12288, 50), (1, 50)]
+    assert data.train_x.flags.f_contiguous and data.test_x.flags.f_contiguous  # as flatten_images returns them
+    pixels = np.round(data.train_x * 255)
+    np.testing.assert_array_equal(pixels, data.train_x * 255)  # uint8 values divided by 255
+    assert pixels.min() == 0 and pixels.max() == 255
+    assert set(np.unique(data.train_y)) == {0.0, 1.0} and 0.25 < data.train_y.mean() < 0.45
+    again = stand_in_cats(np.float32)
+    assert again.train_x.dtype == np.float32
+    np.testing.assert_array_equal(again.train_x, data.train_x.astype(np.float32))  # seeded
+
+
+def test_stand_in_results_are_labelled_in_the_json_without_accuracies(capsys, monkeypatch):
+    monkeypatch.delenv("NNCORE_DATA", raising=False)
+    status, results, err = run_json(capsys, "--workloads", "logreg-cats", "--tiers", "vector", "--iterations", "2")
+    assert status == 0  # asked for by name, run on stand-ins
+    assert results["cat_data"]["found"] is False and results["cat_data"]["stand_in"] is True
+    (workload,) = results["workloads"]
+    assert workload["data"] == STAND_IN == "stand-in images: the course's files were not found"
+    (row,) = workload["rows"]
+    assert row["status"] == "ok" and row["train_accuracy"] is None and row["test_accuracy"] is None
+    assert row["final_cost"] > 0
+    assert err.count("nncore compare: logreg-cats on stand-in images: no folder given") == 1
+
+
+def test_a_data_folder_that_cannot_be_read_fails_after_the_stand_in_run(capsys, tmp_path):
+    status, results, err = run_json(
+        capsys, "--workloads", "logreg-cats", "--tiers", "vector", "--iterations", "2", "--data", str(tmp_path / "no")
     )
-    assert "--data FOLDER" in skipped[0] and "NNCORE_DATA=FOLDER" in skipped[0]
-    assert "\nplanar: " in out and "\nlogreg-cats: " not in out
-
-
-def test_cat_workloads_asked_for_without_data_fail(capsys, tmp_path):
-    status = main(["compare", "--json", "--workloads", "logreg-cats", "--data", str(tmp_path / "nowhere")])
-    out, err = capsys.readouterr()
-    results = json.loads(out)
     assert status == 1
-    assert results["cat_data"]["found"] is False and "nowhere" in results["cat_data"]["message"]
-    assert results["workloads"][0]["skipped"] == results["cat_data"]["message"]
-    assert err.startswith("nncore compare: skipped logreg-cats: the cat data folder")
+    assert results["cat_data"]["found"] is False and "no' does not exist" in results["cat_data"]["message"]
+    assert results["workloads"][0]["data"] == STAND_IN
+    assert "nncore compare: logreg-cats on stand-in images: the cat data folder" in err
 
 
 @pytest.mark.data
@@ -268,7 +303,13 @@ def test_logreg_cats_all_tiers(capsys, cat_folder):
         "--data",
         cat_folder,
     )
-    assert status == 0 and results["cat_data"] == {"folder": cat_folder, "found": True, "message": None}
+    assert status == 0 and results["cat_data"] == {
+        "folder": cat_folder,
+        "found": True,
+        "stand_in": False,
+        "message": None,
+    }
+    assert results["workloads"][0]["data"] == "the course's files"
     (workload,) = results["workloads"]
     assert (workload["m_train"], workload["m_test"]) == (209, 50)
     rows = rows_by_tier(workload)
@@ -366,7 +407,7 @@ def test_plot_without_matplotlib_says_how_to_install(capsys, monkeypatch, tmp_pa
     assert status == 2 and out == ""
     assert err == (
         "nncore compare: --plot needs matplotlib, which is not installed: pip install matplotlib "
-        "(or pip install 'nncore[plot]').\n"
+        "(or, from the checkout, pip install -e '.[plot]').\n"
     )
     assert not (tmp_path / "costs.png").exists()
 
@@ -398,3 +439,66 @@ def test_progress_draws_on_a_terminal_only():
     drawn = terminal.getvalue()
     assert "planar: vector" in drawn and "1/4" in drawn and drawn.endswith("\r")  # erased at the end
     assert progress.done == 2
+
+
+# --------------------------------------------------------------------------
+# Compilation, made visible
+# --------------------------------------------------------------------------
+
+
+def test_compile_watch_counts_what_numba_compiles_and_says_so():
+    import numba
+
+    from nncore.compiling import COMPILING, CompileWatch
+
+    @numba.njit
+    def fresh(x):
+        return x + 1
+
+    started = []
+    with CompileWatch(lambda: started.append(True)) as watch:
+        assert fresh(1) == 2
+        assert fresh(2) == 3  # compiled once
+    assert started == [True] and watch.count == 1 and watch.entries[0][0].endswith("fresh")
+    assert watch.seconds > 0
+    line = watch.line("planar")
+    assert line.startswith("jit: compiled 1 kernel for planar in ") and "once: they are cached in" in line
+    assert COMPILING == "compiling (once; cached for later runs)"
+    with CompileWatch() as again:
+        fresh(3)
+    assert again.count == 0 and again.seconds == 0.0
+
+
+def test_the_first_jit_call_shows_compiling_and_reports_its_time(monkeypatch):
+    """measure_tier relabels the progress while Numba compiles and writes one line when it did."""
+    from nncore.compiling import CompileWatch
+
+    notes, messages = [], []
+    progress = Progress(1, enabled=False)
+    monkeypatch.setattr(progress, "note", notes.append)
+    monkeypatch.setattr(progress, "message", messages.append)
+
+    class Compiles(CompileWatch):
+        def __enter__(self):  # as if the kernels compiled for 2 s
+            super().__enter__()
+            self.on_compile()
+            self.entries.append(("train_kernel", 2.0))
+            return self
+
+    monkeypatch.setattr(measure, "CompileWatch", Compiles)
+    workload = WORKLOADS["planar"]
+    timing = measure.Timing(iterations=2, compared=1, repeats=1)
+    row = measure.measure_tier(workload, "vector", planar_data(), workload.initial_parameters(), timing, progress)
+    assert notes[0] == "planar: vector: compiling (once; cached for later runs)"
+    assert notes[-1] == "planar: vector, warm-up"
+    assert len(messages) == 1 and messages[0].startswith("jit: compiled 1 kernel for planar in 2.0 s")
+    assert row["compile_seconds"] == 2.0
+
+
+def test_a_zig_zagging_cost_is_drawn_as_a_band_and_its_mean():
+    up_down = [1.0 + 0.1 * (-1) ** i - 0.001 * i for i in range(60)]
+    assert report.zigzags(up_down) and not report.zigzags(np.linspace(1, 0, 60))
+    assert not report.zigzags(up_down[:10])  # too short to tell
+    x, mean, low, high = report._running(up_down, report.RUNNING_MEAN)
+    assert len(x) == 60 - report.RUNNING_MEAN + 1 and x[0] == (report.RUNNING_MEAN - 1) / 2
+    assert np.all(low <= mean) and np.all(mean <= high) and np.all(high - low > 0.19)

@@ -25,7 +25,7 @@ from helpers import REFERENCE, TIERS, assert_tiers_agree
 from nncore import course, datasets
 from nncore.course import CatData, Sweep
 from nncore.course.command import main
-from nncore.datasets import flatten_images
+from nncore.datasets import CAT_DATA_HELP, flatten_images
 
 # --------------------------------------------------------------------------
 # Data
@@ -420,6 +420,8 @@ def test_a_cat_experiment_without_data_says_where_to_put_the_files(capsys, monke
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().splitlines()) == 1
     assert "train_catvnoncat.h5 and test_catvnoncat.h5" in err and "--data FOLDER" in err and "NNCORE_DATA" in err
+    assert CAT_DATA_HELP in err  # the one message nncore compare shows too
+    assert "datasets/ folder" in err and "week 2" in err and "week 4" in err
 
 
 def test_a_missing_data_folder_is_named(capsys, tmp_path):
@@ -430,7 +432,7 @@ def test_a_missing_data_folder_is_named(capsys, tmp_path):
 def test_plot_without_matplotlib_is_a_usage_error(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # find_spec then reports it missing
     assert main(["planar", "--plot", "never.png"]) == 2
-    assert "pip install 'nncore[plot]'" in capsys.readouterr().err
+    assert "pip install -e '.[plot]'" in capsys.readouterr().err
     assert not Path("never.png").exists()
 
 

@@ -1,19 +1,17 @@
 """Training on the course's three workloads: one iteration, a short run, its memory, speed-ups.
 
 The workloads are those ``nncore compare`` runs by default (:data:`nncore.bench.workloads.DEFAULT_WORKLOADS`),
-with seeded random images of the cat data's shape in place of the files, so the
-suite runs anywhere.
+with the stand-in images ``nncore compare`` uses in place of the files
+(:func:`nncore.course.data.stand_in_cats`), so the suite runs anywhere.
 """
 
 import time
 import timeit
 
-import numpy as np
-
 import nncore
 from nncore.bench.measure import POOL_IDLE_SECONDS
 from nncore.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
-from nncore.course.data import Data
+from nncore.course.data import stand_in_cats
 
 from . import TIERS, Benchmark, skip_slow_loop
 
@@ -25,12 +23,8 @@ SPEEDUP_RUNS = 5
 
 
 def problem(workload):
-    """The planar flower itself; for the cat workloads 209 random 64 x 64 x 3 images in [0, 1)."""
-    if not workload.needs_cat_data:
-        return workload.load()
-    rng = np.random.default_rng(0)
-    X = rng.random((209, workload.layer_dims[0])).T  # each image contiguous, as flatten_images returns them
-    return Data(X, (rng.random((1, 209)) < 0.35).astype(np.float64))
+    """The planar flower itself; for the cat workloads the stand-in images (209 random 64 x 64 x 3 uint8 images)."""
+    return workload.load() if not workload.needs_cat_data else stand_in_cats()
 
 
 def operations(workload, data, iterations):

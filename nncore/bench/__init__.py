@@ -18,6 +18,7 @@ from nncore.bench import measure
 from nncore.bench.dot import N
 from nncore.bench.progress import Progress
 from nncore.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
+from nncore.course.data import STAND_IN, stand_in_cats
 from nncore.datasets import data_folder
 from nncore.threadpool import blas_threads, get_num_threads
 from nncore.tiers import TIERS
@@ -52,12 +53,16 @@ def _environment():
 
 
 def _cat_data(workload, dtype, folder):
-    """`workload`'s cat data (:class:`nncore.course.data.Data`) and where it is, or None and why not."""
+    """`workload`'s cat data (:class:`nncore.course.data.Data`) and what it is.
+
+    Where the course's files cannot be read, the data are
+    :func:`nncore.course.data.stand_in_cats` and the dict says why.
+    """
     try:
         data = workload.load(dtype, folder)
-        return data, {"folder": str(data_folder(folder)), "found": True, "message": None}
+        return data, {"folder": str(data_folder(folder)), "found": True, "stand_in": False, "message": None}
     except (FileNotFoundError, ValueError, ImportError) as err:
-        return None, {"folder": folder, "found": False, "message": str(err)}
+        return stand_in_cats(dtype), {"folder": folder, "found": False, "stand_in": True, "message": str(err)}
 
 
 def compare(
@@ -90,7 +95,12 @@ def compare(
     -------
     results : dict
         ``{"environment", "dtype", "repeats", "tiers", "cat_data", "workloads", "dot"}``;
-        each workload is ``{"name", ..., "skipped", "rows"}`` with one row per tier
+        ``"cat_data"`` is ``{"folder", "found", "stand_in", "message"}`` once a cat
+        workload ran (None before): without the course's files the cat workloads
+        run on :func:`nncore.course.data.stand_in_cats`, their ``"data"`` is
+        :data:`nncore.course.data.STAND_IN` (else ``"the course's files"``) and
+        their rows' accuracies are None.
+        Each workload is ``{"name", ..., "data", "skipped", "rows"}`` with one row per tier
         (see :func:`nncore.bench.measure.measure_workload`; rows keep private ``"_..."``
         entries, which :func:`nncore.bench.report.to_json` drops), "dot" the rows of
         :func:`nncore.bench.measure.measure_dot` or None.
@@ -122,6 +132,7 @@ def compare(
             "learning_rate": workload.learning_rate,
             "iterations": its,
             "compared_iterations": loop_its,
+            "data": None,
             "skipped": None,
             "rows": [],
         }
@@ -129,13 +140,15 @@ def compare(
         if workload.needs_cat_data:
             if results["cat_data"] is None:
                 cats, results["cat_data"] = _cat_data(workload, dtype, data)
-            if cats is None:
-                entry["skipped"] = results["cat_data"]["message"]
-                continue
-            loaded = cats
+            loaded, stand_in = cats, results["cat_data"]["stand_in"]
+            entry["data"] = STAND_IN if stand_in else "the course's files"
         else:
-            loaded = workload.load(dtype)
+            loaded, stand_in = workload.load(dtype), False
         entry["m_train"] = loaded.train_x.shape[1]
         entry["m_test"] = None if loaded.test_x is None else loaded.test_x.shape[1]
         entry["rows"] = measure.measure_workload(workload, loaded, tiers, its, loop_its, repeats, dtype, progress)
+        if stand_in:  # what a network learns from random pixels means nothing
+            for row in entry["rows"]:
+                if row["status"] == "ok":
+                    row["train_accuracy"] = row["test_accuracy"] = None
     return results

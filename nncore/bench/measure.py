@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nncore.bench.dot import METHODS, vectors
+from nncore.compiling import COMPILING, CompileWatch
 from nncore.errors import TrainingDiverged
 from nncore.tiers import get_tier
 
@@ -104,10 +105,15 @@ def measure_tier(workload, name, data, start, timing, progress):
     """
     tier = get_tier(name)
     iterations, compared, repeats = timing.iterations, timing.compared, timing.repeats
-    progress.start(f"{workload.name}: {name}, " + (f"{compared} iterations" if name == "loop" else "warm-up"))
+    label = f"{workload.name}: {name}, " + (f"{compared} iterations" if name == "loop" else "warm-up")
+    progress.start(label)
     time.sleep(POOL_IDLE_SECONDS)  # the previous tier's BLAS or OpenMP threads may still be spinning
     warm_up = max(compared, 1)  # a fast tier warms up even when the loop tier does not run
-    (check_parameters, check_costs), seconds = _timed(lambda: workload.run(tier, data, start, warm_up))
+    with CompileWatch(lambda: progress.note(f"{workload.name}: {name}: {COMPILING}")) as watch:
+        (check_parameters, check_costs), seconds = _timed(lambda: workload.run(tier, data, start, warm_up))
+    if watch.count:
+        progress.message(watch.line(workload.name))
+        progress.note(label)
     if name == "loop":
         times = [seconds / compared]
         while len(times) < repeats and seconds < LOOP_REPEAT_LIMIT:
@@ -136,6 +142,7 @@ def measure_tier(workload, name, data, start, timing, progress):
             workload.accuracy(scorer, parameters, data.test_x, data.test_y) if data.test_x is not None else None
         ),
         "costs": [float(c) for c in costs],
+        "compile_seconds": watch.seconds,
         "_check": (check_parameters, check_costs),
         "_parameters": parameters,
     }
@@ -225,11 +232,17 @@ def public(rows):
     return [{key: value for key, value in row.items() if not key.startswith("_")} for row in rows]
 
 
-def _time_call(function, a, b, repeats, warm_up):
+def _time_call(function, a, b, repeats, warm_up, progress=None, label="dot product"):
     """Median seconds per call of ``function(a, b)`` over `repeats` timings, and its result."""
     number = 1
     if warm_up:
-        _, seconds = _timed(lambda: function(a, b))
+        with CompileWatch(lambda: progress and progress.note(f"{label}: {COMPILING}")) as watch:
+            _, seconds = _timed(lambda: function(a, b))
+        if watch.count:
+            if progress is not None:
+                progress.message(watch.line(label))
+                progress.note(label)
+            _, seconds = _timed(lambda: function(a, b))  # the first call's time was the compilation's
         number = max(1, min(1000, math.ceil(MIN_TIMING / max(seconds, 1e-9))))
     times = []
     for _ in range(repeats):
@@ -257,7 +270,9 @@ def measure_dot(n, dtype, repeats, progress):
     for method, (label, function) in METHODS.items():
         progress.start(f"dot product: {label}")
         time.sleep(POOL_IDLE_SECONDS)  # the previous method's threads may still be spinning
-        seconds, value = _time_call(function, a, b, repeats, warm_up=method != "python")
+        seconds, value = _time_call(
+            function, a, b, repeats, warm_up=method != "python", progress=progress, label=f"dot product: {label}"
+        )
         rows.append({"method": method, "label": label, "status": "ok", "seconds": seconds, "value": value})
     by_method = {row["method"]: row for row in rows}
     for row in rows:

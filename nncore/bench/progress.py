@@ -51,6 +51,7 @@ class Progress:
         self._stop = threading.Event()
         self._thread = None
         self._drawn = False
+        self._lock = threading.Lock()
 
     def start(self, label):
         """Begin the next step, described by `label` (the previous one counts as done)."""
@@ -61,6 +62,13 @@ class Progress:
     def note(self, label):
         """Describe the current step anew without counting a step."""
         self.label = label
+
+    def message(self, text):
+        """Write the line `text` to the stream, above the bar (written whether or not the bar is drawn)."""
+        with self._lock:
+            clear = "\r" + " " * self._width() + "\r" if self._drawn else ""
+            self.stream.write(f"{clear}{text}\n")
+            self.stream.flush()
 
     def __enter__(self):
         self._started = time.perf_counter()
@@ -100,6 +108,7 @@ class Progress:
             elapsed = time.perf_counter() - self._started
             if elapsed < self.delay:
                 continue
-            self.stream.write("\r" + self.line(elapsed))
-            self.stream.flush()
-            self._drawn = True
+            with self._lock:
+                self.stream.write("\r" + self.line(elapsed))
+                self.stream.flush()
+                self._drawn = True

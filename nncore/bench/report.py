@@ -6,6 +6,8 @@ Output is plain ASCII, so it prints on any terminal.
 
 import numpy as np
 
+from nncore.course.data import STAND_IN
+
 
 def to_json(results):
     """`results` without the private ``"_..."`` entries (trained parameters), ready for ``json.dumps``."""
@@ -113,6 +115,8 @@ def _workload_lines(workload, repeats):
     lines = [f"{workload['name']}: {workload['description']}"]
     if workload["skipped"]:
         return lines + [f"  skipped: {workload['skipped']}"]
+    if workload.get("data") == STAND_IN:
+        lines.append(f"  {STAND_IN}: timed on seeded random images of the same shape; no accuracies.")
     rows, problems, notes = [], [], []
     bound = workload.get("bound")  # with --bounds: the machine's lower bound per iteration
     for row in workload["rows"]:
@@ -154,10 +158,10 @@ def _workload_lines(workload, repeats):
     return lines + table + notes
 
 
-def skipped_line(results):
-    """One line: which workloads were skipped for want of the cat data, and how to point at it."""
-    names = [w["name"] for w in results["workloads"] if w["skipped"]]
-    return f"skipped {', '.join(names)}: {results['cat_data']['message']}"
+def stand_in_line(results):
+    """The one message about the cat data: which workloads ran on stand-in images, why, where the files are."""
+    names = [w["name"] for w in results["workloads"] if w.get("data") == STAND_IN]
+    return f"{', '.join(names)} on stand-in images: {results['cat_data']['message']}"
 
 
 def _dot_lines(dot):
@@ -191,7 +195,7 @@ def table(results):
     if results.get("machine"):
         lines += machine_lines(results["machine"])
     if results["cat_data"] and not results["cat_data"]["found"]:
-        lines.append(skipped_line(results))
+        lines.append(stand_in_line(results))
     for workload in results["workloads"]:
         if workload["skipped"]:
             continue
@@ -207,7 +211,8 @@ def require_matplotlib():
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(
-            "--plot needs matplotlib, which is not installed: pip install matplotlib (or pip install 'nncore[plot]')."
+            "--plot needs matplotlib, which is not installed: pip install matplotlib (or, from the checkout, "
+            "pip install -e '.[plot]')."
         ) from None
     return Figure
 
@@ -226,6 +231,80 @@ def _boundary_axes(ax, workload):
     ax.set_ylabel("x2")
 
 
+#: A cost curve "zig-zags" when at least this share of its steps change direction.
+ZIGZAG_SHARE = 0.25
+
+#: Iterations of the running mean drawn through a zig-zagging cost curve.
+RUNNING_MEAN = 10
+
+
+def zigzags(costs):
+    """Whether the cost goes up and down from one iteration to the next (:data:`ZIGZAG_SHARE` of its steps)."""
+    steps = np.sign(np.diff(np.asarray(costs, np.float64)))
+    if len(steps) < 2 * RUNNING_MEAN:
+        return False
+    return float(np.mean(steps[1:] * steps[:-1] < 0)) >= ZIGZAG_SHARE
+
+
+def _running(costs, window):
+    """The running mean, minimum and maximum of `costs` over `window` iterations, and their iterations (centred)."""
+    costs = np.asarray(costs, np.float64)
+    windows = np.lib.stride_tricks.sliding_window_view(costs, window)
+    x = np.arange(len(windows)) + (window - 1) / 2
+    return x, windows.mean(axis=1), windows.min(axis=1), windows.max(axis=1)
+
+
+def _cost_axes(ax, workload):
+    """One workload's cost per iteration, one curve per tier (a band and its running mean where it zig-zags)."""
+    from nncore.course.plots import tier_colour
+
+    rows = [row for row in workload["rows"] if row["status"] == "ok"]
+    zigzag = any(zigzags(row["costs"]) for row in rows)
+    for i, row in enumerate(rows):
+        costs = row["costs"]
+        label = f"{row['tier']} ({seconds(row['seconds_per_iteration'])}/it)"
+        # the tiers agree, so their curves coincide: the earlier ones are drawn wider, underneath
+        width = 1.5 + 2.5 * (len(rows) - 1 - i)
+        colour = tier_colour(row["tier"])
+        if zigzag and len(costs) >= 2 * RUNNING_MEAN:
+            x, mean, low, high = _running(costs, RUNNING_MEAN)
+            if i == 0:  # the tiers' bands coincide: one, in grey
+                band = f"range over {RUNNING_MEAN} iterations"
+                ax.fill_between(x, low, high, color="#999999", alpha=0.3, linewidth=0, label=band)
+            ax.plot(x, mean, color=colour, linewidth=width, alpha=0.8, label=label)
+        else:
+            ax.plot(
+                np.arange(len(costs)),
+                costs,
+                marker="o" if len(costs) < 5 else None,
+                color=colour,
+                linewidth=width,
+                alpha=0.8,
+                label=label,
+            )
+    if zigzag:
+        ax.text(
+            0.98,
+            0.55,
+            f"The cost zig-zags: at learning rate {workload['learning_rate']:g} each step\n"
+            "overshoots along the steepest direction, so the cost\n"
+            "goes up and down from one iteration to the next.\n"
+            f"Grey: its range over {RUNNING_MEAN} iterations; lines: the mean.",
+            transform=ax.transAxes,
+            ha="right",
+            va="center",
+            fontsize="x-small",
+            bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.8, "linewidth": 0.5},
+        )
+    title = f"{workload['name']}: cost per iteration"
+    if workload.get("data") == STAND_IN:
+        title += f"\n({STAND_IN})"
+    ax.set_title(title, fontsize="medium")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("cost")
+    ax.legend(loc="upper right", fontsize="small")
+
+
 def plot(results, path):
     """Save the cost curve of every tier per workload, and the planar decision boundary, to `path`."""
     Figure = require_matplotlib()
@@ -234,25 +313,10 @@ def plot(results, path):
     panels = len(ran) + len(planar)
     if panels == 0:
         raise ValueError("nothing to plot: no workload ran")
-    fig = Figure(figsize=(5 * panels, 4), layout="constrained")
+    fig = Figure(figsize=(5 * panels, 4.3), layout="constrained")
     axes = fig.subplots(1, panels, squeeze=False)[0]
     for ax, workload in zip(axes, ran):
-        rows = [row for row in workload["rows"] if row["status"] == "ok"]
-        for i, row in enumerate(rows):
-            costs = row["costs"]
-            # the tiers agree, so their curves coincide: the earlier ones are drawn wider, underneath
-            ax.plot(
-                np.arange(len(costs)),
-                costs,
-                marker="o" if len(costs) < 5 else None,
-                linewidth=1.5 + 2.5 * (len(rows) - 1 - i),
-                alpha=0.8,
-                label=f"{row['tier']} ({seconds(row['seconds_per_iteration'])}/it)",
-            )
-        ax.set_title(f"{workload['name']}: cost per iteration")
-        ax.set_xlabel("iteration")
-        ax.set_ylabel("cost")
-        ax.legend()
+        _cost_axes(ax, workload)
     if planar:
         _boundary_axes(axes[-1], planar[0])
     fig.savefig(path, dpi=100)

@@ -155,16 +155,24 @@ def run(args):
     """
     if args.plot and importlib.util.find_spec("matplotlib") is None:
         print(
-            "nncore course: --plot needs matplotlib, the optional 'plot' extra: pip install 'nncore[plot]'",
+            "nncore course: --plot needs matplotlib, which is not installed: pip install matplotlib (or, from "
+            "the checkout, pip install -e '.[plot]')",
             file=sys.stderr,
         )
         return 2
+    from nncore.compiling import COMPILING, CompileWatch  # imports Numba, as every tier run does
+
+    def compiling():
+        print(f"nncore course: {args.tier}: {COMPILING} ...", file=sys.stderr, flush=True)
+
     try:
-        with _threads(args.threads):
+        with _threads(args.threads), CompileWatch(compiling) as watch:
             result = EXPERIMENTS[args.name](**_experiment_kwargs(args))
     except (FileNotFoundError, ImportError, TrainingDiverged, ValueError) as err:
         print(f"nncore course: {err}", file=sys.stderr)
         return 1
+    if watch.count:
+        print(f"nncore course: {watch.line(args.name)}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.to_dict(), indent=2))
     else:

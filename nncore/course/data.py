@@ -3,7 +3,9 @@
 :class:`Data` holds training samples as columns and, where the data set has
 one, a test set. :func:`cat_data` reads the course's cat images (flattened,
 divided by 255) and :func:`planar_data` makes the planar flower; the course's
-experiments and ``nncore compare`` both load through them.
+experiments and ``nncore compare`` both load through them. Where the cat files
+are absent, :func:`stand_in_cats` gives seeded random images of the same shape
+and layout, which ``nncore compare`` and the asv suite time in their place.
 """
 
 import os
@@ -11,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nncore.datasets import flatten_images, load_cat, planar
+from nncore.datasets import IMAGE_SHAPE, flatten_images, load_cat, planar
 
 
 class Data(NamedTuple):
@@ -78,6 +80,51 @@ def cat_data(data=None, dtype=np.float64):
         flatten_images(test_x_orig, dtype),
         test_y.astype(dtype),
     )
+
+
+#: How ``nncore compare`` labels figures measured on :func:`stand_in_cats`.
+STAND_IN = "stand-in images: the course's files were not found"
+
+#: Training and test images of the course's files, which :func:`stand_in_cats` draws as many of.
+CAT_SAMPLES = (209, 50)
+
+
+def stand_in_cats(dtype=np.float64, seed=0):
+    """Seeded random images in place of the course's cat files: the same shapes, dtype and layout.
+
+    209 training and 50 test images of 64 x 64 x 3 uint8 pixels, drawn
+    uniformly, flattened by :func:`nncore.datasets.flatten_images` (so
+    Fortran-ordered, one image contiguous per column, as the real data), with
+    labels drawn 1 (cat) with probability 0.35, about the course's share. A
+    training iteration on them costs what one on the real images costs; what
+    the network learns from them means nothing, so accuracies on them are not
+    worth reporting.
+
+    Parameters
+    ----------
+    dtype : float64 or float32, default float64
+    seed : int, default 0
+        Seed of the ``numpy.random.default_rng`` the pixels and labels are drawn from.
+
+    Returns
+    -------
+    Data
+        ``train_x`` (12288, 209), ``train_y`` (1, 209), ``test_x`` (12288, 50),
+        ``test_y`` (1, 50), all in `dtype`.
+
+    Examples
+    --------
+    >>> data = stand_in_cats()
+    >>> data.train_x.shape, data.test_x.shape, data.train_x.flags.f_contiguous
+    ((12288, 209), (12288, 50), True)
+    """
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for m in CAT_SAMPLES:
+        images = rng.integers(0, 256, size=(m, *IMAGE_SHAPE), dtype=np.uint8)
+        labels = (rng.random((1, m)) < 0.35).astype(dtype)
+        arrays += [flatten_images(images, dtype), labels]
+    return Data(*arrays)
 
 
 def planar_data(dtype=np.float64):

@@ -2,7 +2,7 @@
 
 :func:`decision_boundary` is also what ``nncore compare --plot`` draws.
 
-Needs matplotlib (the ``plot`` extra: ``pip install 'nncore[plot]'``). Draws on
+Needs matplotlib (the ``plot`` extra: from the checkout, ``pip install -e '.[plot]'``). Draws on
 a ``matplotlib.figure.Figure`` directly, so no GUI backend or pyplot state is
 involved.
 """
@@ -23,10 +23,32 @@ CLASS_COLOURS = {0: "#d7301f", 1: "#2b6cb0"}
 #: How much lighter the predicted regions are than the points (the regions' alpha).
 REGION_ALPHA = 0.35
 
+#: Tier -> colour of its cost curves, in ``nncore course --plot`` and ``nncore compare --plot`` alike
+#: (Okabe-Ito colours, apart from the classes' red and blue); a tier not listed gets :data:`OTHER_TIER`.
+TIER_COLOURS = {"loop": "#555555", "vector": "#e69f00", "jit": "#009e73"}
+OTHER_TIER = "#cc79a7"
+
+
+def tier_colour(tier):
+    """The colour of `tier`'s cost curves (:data:`TIER_COLOURS`)."""
+    return TIER_COLOURS.get(tier, OTHER_TIER)
+
 
 def _cost_axes(ax, runs, label):
-    for run in runs:
-        ax.plot(run.cost_iterations, run.costs, marker="." if len(run.costs) < 30 else None, label=label(run))
+    # one run: its tier's colour; several runs of one tier (a sweep): shades of a sequential map
+    shades = [tier_colour(runs[0].tier)] if len(runs) == 1 else None
+    if shades is None:
+        from matplotlib import colormaps
+
+        shades = [colormaps["viridis"](i / max(len(runs) - 1, 1) * 0.9) for i in range(len(runs))]
+    for run, colour in zip(runs, shades):
+        ax.plot(
+            run.cost_iterations,
+            run.costs,
+            marker="." if len(run.costs) < 30 else None,
+            color=colour,
+            label=label(run),
+        )
     ax.set_xlabel("iteration")
     ax.set_ylabel("cost")
     if len(runs) > 1:
