@@ -82,7 +82,7 @@ def main(argv=None):
     parser.add_argument("--cat-iterations", type=int, default=300)
     args = parser.parse_args(argv)
     iterations = {"planar": args.planar_iterations, "cats": args.cat_iterations}
-    print(f"load average before: {loadavg()}")
+    print(f"load average before: {loadavg()}", flush=True)
     start = time.perf_counter()
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
     client = Client(cluster)
@@ -99,6 +99,7 @@ def main(argv=None):
                 dask, scores_dask = timed_search(estimator, grid, X, y, -1)
             same = np.array_equal(scores, scores_processes) and np.array_equal(scores, scores_dask)
             rows.append((name, n_fits, estimator.max_iter, sequential, processes, dask, same, scores.max()))
+            print(f"{name}: {sequential:.1f} s, {processes:.1f} s, {dask:.1f} s (load {loadavg()})", flush=True)
     finally:
         client.close()
         cluster.close()
