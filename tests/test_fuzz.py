@@ -441,6 +441,8 @@ RATE = [
     Corruption("negative", "learning rate (or epsilon) not > 0 and finite", ValueError, lambda v: -0.1),
     Corruption("nan", "learning rate (or epsilon) not > 0 and finite", ValueError, lambda v: float("nan")),
     Corruption("inf", "learning rate (or epsilon) not > 0 and finite", ValueError, lambda v: float("inf")),
+    Corruption("10**400", "learning rate (or epsilon) not > 0 and finite", ValueError, lambda v: 10**400),
+    Corruption("-10**400", "learning rate (or epsilon) not > 0 and finite", ValueError, lambda v: -(10**400)),
     Corruption("a string", "learning rate (or epsilon) not a number", TypeError, lambda v: "0.1"),
     Corruption("None", "learning rate (or epsilon) not a number", TypeError, lambda v: None),
     Corruption("True", "learning rate (or epsilon) not a number", TypeError, lambda v: True),
@@ -587,6 +589,11 @@ def _fortran(a):
     return np.asfortranarray(a) if a.ndim >= 2 else a.copy()  # asfortranarray makes 0-d arrays 1-D
 
 
+def _read_only(a):
+    a.flags.writeable = False
+    return a
+
+
 def _strided(a):
     """The same values as a view with gaps between them (every other entry of a bigger array)."""
     if a.ndim == 0:
@@ -604,8 +611,10 @@ VARIANTS = {
     "int64": lambda a: np.round(a).astype(np.int64),
     "bool": lambda a: np.round(np.clip(a, 0, 1)).astype(bool),
     "float16": lambda a: a.astype(np.float16),
+    "read-only": lambda a: _read_only(a.copy()),
+    "np.frombuffer": lambda a: _read_only(np.frombuffer(a.tobytes(), a.dtype).reshape(a.shape)),
 }
-LABEL_VARIANTS = ["Fortran order", "strided view", "nested list", "int64", "bool"]
+LABEL_VARIANTS = ["Fortran order", "strided view", "nested list", "int64", "bool", "read-only", "np.frombuffer"]
 
 #: Roles whose arguments are handed over in other forms (AL, caches and parameters keep theirs).
 VARIED_ROLES = {"array", "paired", "matrix", "column", "image", "labels"}
