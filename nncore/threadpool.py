@@ -19,6 +19,7 @@ import numbers
 import operator
 import os
 import sys
+import time
 
 import numba
 import numpy as np
@@ -114,3 +115,101 @@ def threads(n):
 def blas_threads():
     """The thread count of each BLAS library loaded, as ``{filepath: num_threads}``."""
     return {info["filepath"]: info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"}
+
+
+# --------------------------------------------------------------------------
+# A busy machine: how many cores other processes hold, and the thread count to use
+# --------------------------------------------------------------------------
+
+#: Seconds over which :func:`busy_cores` samples the CPU time of the machine.
+BUSY_INTERVAL = 0.2
+
+#: Another process "holds" a core when it keeps at least this share of one busy (:func:`free_cores`).
+HELD_SHARE = 0.5
+
+
+def _cpu_jiffies(cpus):
+    """``(busy, total)`` CPU time of the cores `cpus`, in clock ticks, from ``/proc/stat``."""
+    busy = total = 0
+    with open("/proc/stat", encoding="ascii") as stat:
+        for line in stat:
+            name, *fields = line.split()
+            if not name.startswith("cpu") or name == "cpu" or int(name[3:]) not in cpus:
+                continue
+            # user nice system idle iowait irq softirq steal (guest time is counted in user already)
+            ticks = [int(field) for field in fields[:8]]
+            total += sum(ticks)
+            busy += sum(ticks) - ticks[3] - ticks[4]
+    return busy, total
+
+
+def busy_cores(interval=BUSY_INTERVAL):
+    """How many of this process's cores other processes keep busy now, averaged over `interval` seconds.
+
+    On Linux: the CPU time ``/proc/stat`` counts as busy on the cores this
+    process may run on (``os.sched_getaffinity``) during `interval`, less this
+    process's own CPU time over it (``os.times``), in cores. Elsewhere: the
+    1-minute load average less one (this process's thread that asks), an
+    estimate that lags a minute behind. Call it while this process's own
+    parallel threads are idle: their spinning counts as this process's time,
+    but a pool that spins on would still keep the measurement busy.
+
+    Returns
+    -------
+    float or None
+        From 0 to the number of cores; None where the system tells neither.
+    """
+    try:
+        cpus = os.sched_getaffinity(0)
+        hz = os.sysconf("SC_CLK_TCK")
+        busy0, total0 = _cpu_jiffies(cpus)
+        own0 = os.times()
+        time.sleep(interval)
+        busy1, total1 = _cpu_jiffies(cpus)
+        own1 = os.times()
+    except (AttributeError, OSError, ValueError):
+        try:
+            return max(0.0, os.getloadavg()[0] - 1.0)
+        except (AttributeError, OSError):
+            return None
+    if total1 <= total0:
+        return 0.0
+    own = (own1.user - own0.user) + (own1.system - own0.system)
+    others = (busy1 - busy0 - own * hz) / (total1 - total0)  # a share of the cores' time
+    return float(min(max(others * len(cpus), 0.0), len(cpus)))
+
+
+def _free(busy):
+    held = 0 if busy is None else int(busy + (1 - HELD_SHARE))
+    return max(1, min(MAX_THREADS, MAX_THREADS - held))
+
+
+def free_cores(interval=BUSY_INTERVAL):
+    """The cores no other process holds (:func:`busy_cores`, a core held from :data:`HELD_SHARE` of it), at least 1.
+
+    This is the thread count nncore's commands use when the user gives none
+    (:func:`default_threads`): on a machine where another process keeps one of
+    two cores busy, two threads of OpenBLAS (which spin while they wait and
+    split the work evenly ahead of time) run at the pace of the one that shares
+    its core, several times slower than one thread alone.
+
+    Returns
+    -------
+    int
+        From 1 to :data:`MAX_THREADS`.
+    """
+    return _free(busy_cores(interval))
+
+
+def default_threads(interval=BUSY_INTERVAL):
+    """The thread count ``nncore compare`` and ``nncore course`` use without ``--threads``: the free cores.
+
+    Returns
+    -------
+    threads : int
+        :func:`free_cores`.
+    busy : float or None
+        :func:`busy_cores`, for the commands' warning.
+    """
+    busy = busy_cores(interval)
+    return _free(busy), busy

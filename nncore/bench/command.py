@@ -12,7 +12,7 @@ from nncore.bench.progress import Progress
 from nncore.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
 from nncore.datasets import DATA_ENV
 from nncore.options import positive_int, thread_count
-from nncore.threadpool import MAX_THREADS, threads
+from nncore.threadpool import MAX_THREADS, default_threads, threads
 from nncore.tiers import TIERS
 
 DESCRIPTION = """\
@@ -105,10 +105,9 @@ def add_arguments(parser):
     parser.add_argument(
         "--threads",
         type=thread_count,
-        default=MAX_THREADS,
         metavar="N",
-        help=f"threads for Numba's kernels and BLAS, 1 to {MAX_THREADS} (default: {MAX_THREADS}, every "
-        "core; on a machine other jobs keep busy, 1 gives steadier figures)",
+        help=f"threads for Numba's kernels and BLAS, 1 to {MAX_THREADS} (default: the cores no other process "
+        f"keeps busy, measured at the start: {MAX_THREADS} on an idle machine)",
     )
     parser.add_argument(
         "--dtype",
@@ -152,7 +151,11 @@ def run(args):
     chosen = (*DEFAULT_WORKLOADS, DOT) if args.workloads is None else args.workloads
     workloads = [name for name in CHOICES if name in chosen]
     tiers = [name for name in TIERS if args.tiers is None or name in args.tiers]
-    with Progress(_steps(workloads, tiers, args.repeats)) as progress, threads(args.threads):
+    if args.threads is None:
+        count, busy = default_threads()
+    else:
+        count, busy = args.threads, default_threads()[1]
+    with Progress(_steps(workloads, tiers, args.repeats)) as progress, threads(count):
         if args.bounds:
             progress.note("measuring the machine's GEMM rate and bandwidth")
             figures = machine.measure()
@@ -166,6 +169,8 @@ def run(args):
             data=args.data,
             progress=progress,
         )
+    results["environment"]["busy_cores"] = busy
+    results["environment"]["threads"]["chosen_by"] = "--threads" if args.threads is not None else "free cores"
     if args.bounds:
         machine.add_bounds(results, figures)
     if args.json:

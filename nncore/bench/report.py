@@ -177,6 +177,24 @@ def _dot_lines(dot):
     return lines + _grid(("method", "time/call", "vs Python loop", "vs np.dot"), rows)
 
 
+def busy_text(environment):
+    """The warning for a machine where other processes hold a core (:func:`nncore.threadpool.busy_cores`), or None."""
+    from nncore.threadpool import HELD_SHARE
+
+    busy, cores = environment.get("busy_cores"), environment.get("cpu_count")
+    if busy is None or busy < HELD_SHARE:
+        return None
+    threads = environment["threads"]
+    used = threads["numba"]
+    text = (
+        f"The machine is busy: other processes keep {busy:.1f} of its {cores} cores busy, so timings vary from "
+        f"run to run. "
+    )
+    if threads.get("chosen_by") == "free cores":
+        return text + f"Running on {used} thread{'s' * (used != 1)}, the cores free (--threads N to choose)."
+    return text + "--threads 1 is steadier (without --threads, nncore uses the cores free)."
+
+
 def table(results):
     """The report as text: a header line, one block per workload, the dot-product demo."""
     env = results["environment"]
@@ -186,12 +204,9 @@ def table(results):
         f"nncore {env['nncore']} compare: {results['dtype']}, threads: Numba {threads['numba']}{blas}; "
         f"Python {env['python']}, NumPy {env['numpy']}, Numba {env['numba']}"
     ]
-    load, cores = env.get("load_average"), env.get("cpu_count")
-    if load is not None and cores and load >= cores:
-        lines.append(
-            f"The machine is busy (load average {load:.1f} on {cores} cores): other processes share the "
-            f"cores, so timings vary from run to run (multi-threaded BLAS worst; --threads 1 is steadier)."
-        )
+    busy_line = busy_text(env)
+    if busy_line:
+        lines.append(busy_line)
     if results.get("machine"):
         lines += machine_lines(results["machine"])
     if results["cat_data"] and not results["cat_data"]["found"]:

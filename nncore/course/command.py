@@ -7,7 +7,6 @@ matplotlib). ``python -m nncore.course NAME`` runs the same on its own.
 """
 
 import argparse
-import contextlib
 import importlib.util
 import json
 import sys
@@ -59,7 +58,8 @@ def add_arguments(parser):
         "--threads",
         type=thread_count,
         metavar="N",
-        help="threads for Numba's kernels and BLAS (default: all cores); 1 gives steadier times on a busy machine",
+        help="threads for Numba's kernels and BLAS (default: the cores no other process keeps busy, "
+        "measured at the start; all of them on an idle machine)",
     )
     parser.add_argument(
         "--pool",
@@ -134,12 +134,24 @@ def report(result):
 
 
 def _threads(n):
-    """`n` threads for Numba and BLAS inside the block (see :mod:`nncore.threadpool`); None leaves them."""
-    if n is None:
-        return contextlib.nullcontext()
-    from nncore.threadpool import threads  # imports Numba: only when asked for
+    """`n` threads for Numba and BLAS inside the block (see :mod:`nncore.threadpool`); None: the free cores.
 
-    return threads(n)
+    Where other processes hold a core (:func:`nncore.threadpool.busy_cores`), one line on standard
+    error says so, and how many threads run.
+    """
+    from nncore.threadpool import HELD_SHARE, default_threads, threads
+
+    count, busy = default_threads()
+    if busy is not None and busy >= HELD_SHARE:
+        running = f"running on {count} thread{'s' * (count != 1)}, the cores free (--threads N to choose)"
+        if n is not None:
+            running = f"running on --threads {n}; 1 is steadier"
+        print(
+            f"nncore course: the machine is busy: other processes keep {busy:.1f} cores busy, so the wall "
+            f"time varies; {running}.",
+            file=sys.stderr,
+        )
+    return threads(count if n is None else n)
 
 
 def run(args):
