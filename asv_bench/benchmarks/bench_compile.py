@@ -46,6 +46,8 @@ class FirstCall(Benchmark):
     param_names = ["tier", "function"]
     unit = "seconds"
     timeout = 600
+    rounds = 1  # each is a fresh process that compiles from nothing: one is enough, and costly
+    repeat = 1
 
     def track_first_call_seconds(self, name, function):
         with tempfile.TemporaryDirectory(prefix="nncore-numba-cache-") as cache:
