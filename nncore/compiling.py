@@ -95,5 +95,5 @@ class CompileWatch(event.Listener):
         kernels = f"{self.count} kernel{'s' * (self.count != 1)}"
         return (
             f"jit: compiled {kernels} for {what} in {self.seconds:.1f} s, once: they are cached in "
-            f"{cache_folder()} and load in well under a second next time."
+            f"{cache_folder()}, and later runs load them from there."
         )
