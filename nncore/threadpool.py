@@ -15,15 +15,14 @@ parallel kernel ran can run them (GNU OpenMP kills it).
 
 import contextlib
 import ctypes
-import numbers
-import operator
 import os
 import sys
 import time
 
 import numba
-import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
+
+from nncore.validation import check_count
 
 
 def _load_tbb():
@@ -60,23 +59,8 @@ def get_num_threads():
 
 
 def _check(n):
-    """`n` as an int from 1 to :data:`MAX_THREADS`, by the rule of every count (``validation.check_count``).
-
-    Any integer type is accepted (``np.int64(2)``); a bool or a float is a ``TypeError``, an
-    integer out of range a ``ValueError``.
-    """
-    if isinstance(n, (bool, np.bool_)):
-        raise TypeError(f"the thread count must be an integer from 1 to {MAX_THREADS}; got the bool {n!r}.")
-    try:
-        count = operator.index(n)
-    except TypeError:
-        hint = f" Use int({n!r})." if isinstance(n, numbers.Real) and float(n).is_integer() else ""
-        raise TypeError(
-            f"the thread count must be an integer from 1 to {MAX_THREADS}; got {type(n).__name__} {n!r}.{hint}"
-        ) from None
-    if not 1 <= count <= MAX_THREADS:
-        raise ValueError(f"the thread count must be an integer from 1 to {MAX_THREADS}; got {count}.")
-    return count
+    """`n` as an int from 1 to :data:`MAX_THREADS`, by the rule of every count (``validation.check_count``)."""
+    return check_count(n, "the thread count", 1, MAX_THREADS)
 
 
 def set_num_threads(n):

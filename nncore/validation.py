@@ -382,19 +382,22 @@ def check_learning_rate(learning_rate):
     return check_positive(learning_rate, "learning_rate", "0.0075")
 
 
-def check_count(value, name, minimum):
-    """Return `value` as an int after checking it is an integer >= `minimum`."""
+def check_count(value, name, minimum, maximum=None):
+    """Return `value` as an int after checking it is an integer >= `minimum` (and <= `maximum`).
+
+    Any integer type is accepted (``np.int64(2)``); a bool or a float is a ``TypeError``, an
+    integer out of range a ``ValueError``.
+    """
+    expected = f"an integer >= {minimum}" if maximum is None else f"an integer from {minimum} to {maximum}"
     if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be an integer >= {minimum}; got the bool {value!r}.")
+        raise TypeError(f"{name} must be {expected}; got the bool {value!r}.")
     try:
         count = operator.index(value)
     except TypeError:
         hint = f" Use int({value!r})." if isinstance(value, numbers.Real) and float(value).is_integer() else ""
-        raise TypeError(
-            f"{name} must be an integer >= {minimum}; got {type(value).__name__} {value!r}.{hint}"
-        ) from None
-    if count < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {count}.")
+        raise TypeError(f"{name} must be {expected}; got {type(value).__name__} {value!r}.{hint}") from None
+    if count < minimum or (maximum is not None and count > maximum):
+        raise ValueError(f"{name} must be {expected}; got {count}.")
     return count
 
 

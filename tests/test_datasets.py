@@ -231,5 +231,5 @@ def test_load_cat_needs_h5py(tmp_path, monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_h5py)
-    with pytest.raises(ImportError, match=r"pip install h5py .*nncore\[test\]"):
+    with pytest.raises(ImportError, match=r"pip install h5py \(or, from the checkout, pip install -e \.\)"):
         load_cat(tmp_path)

@@ -86,7 +86,8 @@ def _dask_client(scheduler):
         from distributed import Client
     except ImportError:
         raise ImportError(
-            "running on a Dask cluster needs dask.distributed, the optional 'dask' extra: pip install 'nncore[dask]'"
+            "running on a Dask cluster needs dask.distributed, the optional 'dask' extra: "
+            "from the checkout, pip install -e '.[dask]'"
         ) from None
     try:
         client = Client(scheduler, timeout=DASK_TIMEOUT, set_as_default=False)
