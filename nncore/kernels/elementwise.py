@@ -14,6 +14,7 @@ Derivatives are taken from the activation's output A, as in the vector tier:
 from nncore.interface import ACTIVATIONS, LEAKY_SLOPE
 from nncore.kernels import simdmath
 from nncore.kernels.config import inline, kernel
+from nncore.kernels.layout import flat
 
 #: Activation name -> the code kernels take: its position in :data:`nncore.interface.ACTIVATIONS`.
 CODES = {name: code for code, name in enumerate(ACTIVATIONS)}
@@ -196,11 +197,6 @@ def grad_from_input(dA, Z, dZ, code):
 # reshape to 1-D is a view, so the flat loops above serve both ranks.
 
 
-@inline
-def _flat(x):
-    return x.reshape(x.size)
-
-
 @kernel
 def activation_forward(Z, A, code):
     """``A = g(Z)`` elementwise, for 1-D or 2-D arrays; serial, callable inside ``prange``.
@@ -214,7 +210,7 @@ def activation_forward(Z, A, code):
     code : int
         ``SIGMOID``, ``TANH``, ``RELU``, ``LEAKY_RELU`` or ``IDENTITY`` (a copy).
     """
-    activate(_flat(Z), _flat(A), code)
+    activate(flat(Z), flat(A), code)
 
 
 @kernel
@@ -235,7 +231,7 @@ def activation_backward(dA, A, dZ, code):
     code : int
         The activation code of the layer.
     """
-    grad_from_output(_flat(dA), _flat(A), _flat(dZ), code)
+    grad_from_output(flat(dA), flat(A), flat(dZ), code)
 
 
 @inline
@@ -270,9 +266,9 @@ def _unary_in_place(x, fn):
 @inline
 def _unary_into(x, out, fn):
     if x.ctypes.data == out.ctypes.data:
-        _unary_in_place(_flat(x), fn)
+        _unary_in_place(flat(x), fn)
     else:
-        _unary_distinct(_flat(x), _flat(out), fn)
+        _unary_distinct(flat(x), flat(out), fn)
 
 
 @kernel

@@ -17,22 +17,18 @@ import numpy as np
 from nncore.kernels import dense
 from nncore.kernels.config import inline, kernel, parallel_kernel
 from nncore.kernels.elementwise import IDENTITY, cross_entropy, grad_from_output
-
-
-@inline
-def _flat(x):
-    return x.reshape(x.size)
+from nncore.kernels.layout import flat
 
 
 @inline
 def _forward(W, b, A_prev, transposed, Z, A, code, threads):
-    dense.forward(W, _flat(b), A_prev, transposed, Z, A, code, threads)
+    dense.forward(W, flat(b), A_prev, transposed, Z, A, code, threads)
 
 
 @inline
 def _backward(dA, A, A_prev, transposed, W, code, dZ, dW, db, dA_prev, with_dA_prev, threads):
-    grad_from_output(_flat(dA), _flat(A), _flat(dZ), code)
-    db_flat = _flat(db)
+    grad_from_output(flat(dA), flat(A), flat(dZ), code)
+    db_flat = flat(db)
     dense.grads(dZ, A_prev, transposed, dW, db_flat, threads)
     m = dZ.shape[1]
     # Divided, not multiplied by 1/m: the same roundings as the course's dW = (1/m) ... in the tiers.
@@ -159,7 +155,7 @@ def output_gradient(AL, Y, dZ):
     dZ : ndarray of AL's shape and dtype, C-contiguous
         Overwritten; may be `AL` itself.
     """
-    al, y, dz = _flat(AL), _flat(Y), _flat(dZ)
+    al, y, dz = flat(AL), flat(Y), flat(dZ)
     for i in range(al.size):
         dz[i] = al[i] - y[i]
 
@@ -185,4 +181,4 @@ def cost(AL, Y):
         The cost, in float64.
     """
     one = AL.dtype.type(1)
-    return cross_entropy(_flat(AL), _flat(Y), np.finfo(AL.dtype).tiny, np.nextafter(one, AL.dtype.type(0)))
+    return cross_entropy(flat(AL), flat(Y), np.finfo(AL.dtype).tiny, np.nextafter(one, AL.dtype.type(0)))

@@ -8,6 +8,8 @@ contiguous features.
 
 import numpy as np
 
+from nncore.kernels.config import inline
+
 #: Inputs with at least this many features are stored one sample per row for
 #: the first layer (long contiguous dot products over features); narrower
 #: inputs, like the planar data's 2, stay in the course's layout.
@@ -44,3 +46,19 @@ def input_layout(X, copy=True):
     if X.shape[0] >= XT_MIN_FEATURES and (copy or X.T.flags.c_contiguous):
         return np.ascontiguousarray(X.T), True
     return np.ascontiguousarray(X), False
+
+
+@inline
+def flat(x):
+    """The 1-D view of a C-contiguous array of any rank (a reshape, no copy); inlined.
+
+    Parameters
+    ----------
+    x : ndarray, C-contiguous, any rank and dtype
+
+    Returns
+    -------
+    ndarray of shape (x.size,)
+        A view of `x`.
+    """
+    return x.reshape(x.size)

@@ -11,12 +11,8 @@ import numpy as np
 
 from nncore.kernels.config import inline, kernel, parallel_kernel
 from nncore.kernels.elementwise import cross_entropy
+from nncore.kernels.layout import flat
 from nncore.kernels.packed import backward_all, descend, forward_all
-
-
-@inline
-def _flat(x):
-    return x.reshape(x.size)
 
 
 @kernel
@@ -32,12 +28,12 @@ def update(param, grad, learning_rate):
     learning_rate : float
         The step, converted to param's dtype first (as the tiers do).
     """
-    descend(_flat(param), _flat(grad), param.dtype.type(learning_rate))
+    descend(flat(param), flat(grad), param.dtype.type(learning_rate))
 
 
 @inline
 def _step(X, transposed, Y, theta, dims, codes, learning_rate, acts, deltas, grad, with_cost, threads):
-    y = _flat(Y)
+    y = flat(Y)
     AL = forward_all(X, transposed, theta, dims, codes, acts, threads)
     cost = np.nan
     if with_cost:
