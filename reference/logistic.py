@@ -9,7 +9,7 @@ from nncore.errors import TrainingDiverged
 
 from .activations import scalar_sigmoid
 from .cost import clip_limits, sample_loss
-from .training import all_finite
+from .training import within_bound
 
 
 @implements
@@ -49,13 +49,13 @@ def optimize(w, b, X, Y, num_iterations, learning_rate, cost_every=100):
         for i in range(num_iterations):
             grads, cost = propagate.unchecked(w, b, X, Y)
             if i % cost_every == 0:
-                if not (math.isfinite(cost) and all_finite([w, np.array([b])])):
+                if not (math.isfinite(cost) and within_bound([w, np.array([b])])):
                     raise TrainingDiverged(i, learning_rate, last_finite)
                 last_finite = i
                 costs.append(cost)
             for j in range(w.shape[0]):
                 w[j, 0] = float(w[j, 0]) - learning_rate * float(grads["dw"][j, 0])
             b = b - learning_rate * grads["db"]
-    if not all_finite([w, np.array([b])]):
+    if not within_bound([w, np.array([b])]):
         raise TrainingDiverged(num_iterations, learning_rate, last_finite)
     return {"w": w, "b": b}, grads, np.array(costs, dtype=np.float64)

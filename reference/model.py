@@ -11,7 +11,7 @@ from nncore.validation import require_output
 
 from .cost import compute_cost
 from .layers import linear_activation_backward, linear_activation_forward, linear_backward
-from .training import all_finite
+from .training import within_bound
 
 
 @implements
@@ -67,13 +67,13 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
             AL, caches = model_forward.unchecked(X, parameters, activations)
             if i % cost_every == 0:
                 cost = compute_cost.unchecked(AL, Y)
-                if not (math.isfinite(cost) and all_finite(parameters.values())):
+                if not (math.isfinite(cost) and within_bound(parameters.values())):
                     raise TrainingDiverged(i, learning_rate, last_finite)
                 last_finite = i
                 costs.append(cost)
             grads = model_backward.unchecked(AL, Y, caches, activations)
             parameters = update_parameters.unchecked(parameters, grads, learning_rate)
-    if not all_finite(parameters.values()):
+    if not within_bound(parameters.values()):
         raise TrainingDiverged(num_iterations, learning_rate, last_finite)
     return parameters, np.array(costs, dtype=np.float64)
 

@@ -3,7 +3,7 @@
 from nncore.errors import DIVERGENCE_BOUND
 
 
-def all_finite(arrays):
+def within_bound(arrays):
     """True when every entry of every array in `arrays` is finite and at most DIVERGENCE_BOUND in magnitude.
 
     The training's divergence rule (:data:`nncore.errors.DIVERGENCE_BOUND`); nan compares false.

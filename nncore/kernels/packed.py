@@ -244,30 +244,6 @@ def descend(theta, grad, step):
         theta[j] -= step * grad[j]
 
 
-@kernel
-def all_finite(x):
-    """True when every element of the 1-D `x` is finite; serial.
-
-    ``x * 0`` is 0 for finite x and nan for inf or nan, so the sum is finite
-    exactly when every element is; unlike a loop that stops at the first bad
-    element, this one vectorizes. (The kernels' fast-math flags leave out
-    ``nnan``/``ninf``, so LLVM may not fold ``x * 0`` to 0.)
-
-    Parameters
-    ----------
-    x : ndarray, 1-D, floating
-        Read only.
-
-    Returns
-    -------
-    bool
-    """
-    total = x.dtype.type(0)
-    for i in range(x.size):
-        total += x[i] * 0
-    return np.isfinite(total)
-
-
 #: Training's divergence rule: a parameter beyond this magnitude (or inf, or nan) has diverged.
 #: The same number as ``nncore.errors.DIVERGENCE_BOUND`` (a test checks), written out here because
 #: the Numba cache is keyed by the kernels' own sources.

@@ -71,7 +71,7 @@ def update_into(parameters, grads, learning_rate):
         np.subtract(value, step, out=value)
 
 
-def all_finite(parameters):
+def within_bound(parameters):
     """The divergence rule: every parameter finite and at most DIVERGENCE_BOUND in magnitude (nan compares false)."""
     return all(np.abs(value).max() <= DIVERGENCE_BOUND for value in parameters.values())
 
@@ -117,12 +117,12 @@ def _train_loop(X, Y, parameters, activations, learning_rate, num_iterations, co
         AL = forward_into(X, parameters, activations, ws.A)
         if i % cost_every == 0:
             cost = cross_entropy(AL, Y)
-            if not (math.isfinite(cost) and all_finite(parameters)):
+            if not (math.isfinite(cost) and within_bound(parameters)):
                 raise TrainingDiverged(i, learning_rate, last_finite)
             last_finite = i
             costs.append(cost)
         update_into(parameters, backward_into(X, Y, parameters, activations, ws), learning_rate)
-    if not all_finite(parameters):
+    if not within_bound(parameters):
         raise TrainingDiverged(num_iterations, learning_rate, last_finite)
     return parameters, np.array(costs, dtype=np.float64)
 
