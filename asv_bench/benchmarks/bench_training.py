@@ -99,3 +99,32 @@ class SpeedUp(_Problem):
                 self.train(module, self.iterations)
                 best[key] = min(best[key], timeit.default_timer() - started)
         return best["tier"] / best["baseline"]
+
+
+class JitPlan(Benchmark):
+    """The plan the JIT tier's ``train`` ran by (:mod:`nncore.jit.planner`), so a change of path shows across commits.
+
+    asv records numbers: ``track_blas_passes`` is how many of the network's passes went to BLAS,
+    ``track_threaded_passes`` how many ran nncore's kernels split among threads (the rest ran them
+    on one thread). The plan in words is in the benchmark's log (``asv run -v``) and in ``nncore
+    compare``.
+    """
+
+    params = [[name for name in DEFAULT_WORKLOADS if WORKLOADS[name].trainer == "train"]]
+    param_names = ["workload"]
+    unit = "passes"
+
+    def setup(self, workload):
+        from nncore.jit import planner
+
+        self.workload = WORKLOADS[workload]
+        data = problem(self.workload)
+        text = planner.training_plan(data.train_x, self.workload.layer_dims, self.workload.activations)
+        print(f"{workload}: jit plan {text}")
+        self.paths = text.split(" (", 1)[0].replace("|", " ").split()
+
+    def track_blas_passes(self, workload):
+        return sum(part.endswith("=blas") for part in self.paths)
+
+    def track_threaded_passes(self, workload):
+        return sum(part.endswith("=threads") for part in self.paths)

@@ -65,6 +65,17 @@ def _cat_data(workload, dtype, folder):
         return stand_in_cats(dtype), {"folder": folder, "found": False, "stand_in": True, "message": str(err)}
 
 
+def _jit_plan(workload, data, tiers):
+    """The paths the JIT tier's layers took (:mod:`nncore.jit.planner`), in words; None without a JIT row."""
+    if "jit" not in tiers:
+        return None
+    if workload.trainer == "optimize":
+        return "one fused pass over X per iteration (nncore.kernels.logistic), no plan"
+    from nncore.jit.planner import training_plan
+
+    return training_plan(data.train_x, workload.layer_dims, workload.activations)
+
+
 def compare(
     workloads=(*DEFAULT_WORKLOADS, DOT),
     tiers=TIERS,
@@ -100,10 +111,11 @@ def compare(
         run on :func:`nncore.course.data.stand_in_cats`, their ``"data"`` is
         :data:`nncore.course.data.STAND_IN` (else ``"the course's files"``) and
         their rows' accuracies are None.
-        Each workload is ``{"name", ..., "data", "skipped", "rows"}`` with one row per tier
+        Each workload is ``{"name", ..., "data", "skipped", "rows", "jit_plan"}`` with one row per tier
         (see :func:`nncore.bench.measure.measure_workload`; rows keep private ``"_..."``
         entries, which :func:`nncore.bench.report.to_json` drops), "dot" the rows of
-        :func:`nncore.bench.measure.measure_dot` or None.
+        :func:`nncore.bench.measure.measure_dot` or None; ``"jit_plan"`` says which path
+        each of the JIT tier's passes took (:func:`nncore.jit.planner.training_plan`).
     """
     progress = progress or Progress(1, enabled=False)
     dtype = np.dtype(dtype)
@@ -147,6 +159,7 @@ def compare(
         entry["m_train"] = loaded.train_x.shape[1]
         entry["m_test"] = None if loaded.test_x is None else loaded.test_x.shape[1]
         entry["rows"] = measure.measure_workload(workload, loaded, tiers, its, loop_its, repeats, dtype, progress)
+        entry["jit_plan"] = _jit_plan(workload, loaded, tiers)
         if stand_in:  # what a network learns from random pixels means nothing
             for row in entry["rows"]:
                 if row["status"] == "ok":

@@ -33,14 +33,13 @@ next to each tier's time (:func:`add_bounds`; :mod:`nncore.bench.report` formats
 
 import math
 import os
-import platform
 import statistics
-import subprocess
 import time
 
 import numba
 import numpy as np
 
+from nncore.cpu import cpu_model, llvm_host
 from nncore.threadpool import blas_threads, get_num_threads
 
 #: Side of the square products timed, per dtype: compute bound on any current CPU, about
@@ -335,33 +334,6 @@ def read_bandwidth(nbytes, repeats=REPEATS):
 
     rate, times = _median_rate(reads * words.nbytes, run, repeats)
     return {"bytes": words.nbytes, "bytes_per_second": rate, "reads_per_timing": reads, "seconds_runs": times}
-
-
-def cpu_model():
-    """The CPU's model name from /proc/cpuinfo (Linux) or ``lscpu``, else :func:`platform.processor`."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as file:
-            for line in file:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=5, check=False).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                return line.split(":", 1)[1].strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return platform.processor() or None
-
-
-def llvm_host():
-    """The CPU name and enabled features LLVM compiles Numba's code for: ``{"cpu", "features"}``."""
-    from llvmlite import binding
-
-    features = binding.get_host_cpu_features()
-    return {"cpu": binding.get_host_cpu_name(), "features": sorted(name for name, on in features.items() if on)}
 
 
 def measure(gemm_sizes=None, cache_bytes=None, dram_bytes=None, repeats=None):

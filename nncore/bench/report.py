@@ -155,6 +155,8 @@ def _workload_lines(workload, repeats):
     timed = [row["tier"] for row in workload["rows"] if row["status"] == "ok" and row["tier"] != "loop"]
     if timed:
         notes.append(f"  {', '.join(timed)}: median of {repeats} timed run{'s' * (repeats != 1)} after a warm-up.")
+    if workload.get("jit_plan"):
+        notes.append(f"  jit plan: {workload['jit_plan']}.")
     return lines + table + notes
 
 

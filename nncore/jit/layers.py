@@ -13,7 +13,7 @@ from nncore.contract import implements
 from nncore.interface import LayerCache
 from nncore.jit.activations import gradient
 from nncore.kernels import dense, layer
-from nncore.kernels.dense import BLAS_MIN_DIM
+from nncore.kernels.dense import BLAS_MIN_DIM, ESTIMATE
 from nncore.kernels.elementwise import CODES, IDENTITY, grad_from_output
 from nncore.kernels.layout import input_layout
 from nncore.kernels.partition import PARALLEL_MIN_WORK
@@ -50,11 +50,11 @@ def layer_backward(dZ, A_prev, W):
     threads = numba.get_num_threads()
     dW = np.empty_like(W)
     db = np.empty(n, dZ.dtype)
-    dense.grads_kernel(dZ, X, transposed, dW, db, threads)
+    dense.grads_kernel(dZ, X, transposed, dW, db, ESTIMATE, threads)
     dW /= m
     db /= m
     dA_prev = np.empty((W.shape[1], m), dZ.dtype)
-    dense.backprop_kernel(W, dZ, dA_prev, IDENTITY, dA_prev, threads)
+    dense.backprop_kernel(W, dZ, dA_prev, IDENTITY, dA_prev, ESTIMATE, threads)
     return dA_prev, dW, db.reshape(n, 1)
 
 

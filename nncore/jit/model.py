@@ -7,6 +7,7 @@ from nncore._shared import layer_by_layer
 from nncore.contract import implements
 from nncore.errors import TrainingDiverged
 from nncore.interface import probability_bounds
+from nncore.jit import planner
 from nncore.jit.layers import linear_activation_forward
 from nncore.jit.slices import run_sliced
 from nncore.kernels import packed
@@ -36,6 +37,8 @@ def model_backward(AL, Y, caches, activations):
             A = linear_activation_forward.unchecked(cache.A_prev, cache.W, cache.b, activations[l])[0]
         packed.layer_block(acts, net.dims, m, l)[:] = A
     grad = np.empty_like(net.theta)
+    threads = numba.get_num_threads()
+    plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X, ("backprop", "grads"))
     packed.backward_kernel(
         X,
         transposed,
@@ -43,10 +46,11 @@ def model_backward(AL, Y, caches, activations):
         net.theta,
         net.dims,
         net.codes,
+        plan,
         acts,
         np.empty_like(acts),
         grad,
-        numba.get_num_threads(),
+        threads,
     )
     return {"d" + key: value for key, value in net.unpack(grad).items()}
 
@@ -63,7 +67,8 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
 
     Wide inputs are read one sample per row (free when X is Fortran-ordered,
     as ``flatten_images`` returns it; one copy per call otherwise). The loop
-    runs in slices of about 30 ms (:mod:`nncore.jit.slices`), so Ctrl-C stops it.
+    runs in slices of about 30 ms (:mod:`nncore.jit.slices`), so Ctrl-C stops it. Each layer's
+    passes take the paths the planner chose for this machine (:mod:`nncore.jit.planner`).
     """
     net = packed.Packed(parameters, activations)
     X, transposed = input_layout(X)
@@ -77,11 +82,12 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
         np.empty_like(theta),
         numba.get_num_threads(),
     )
+    plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X)
 
     def run(count, every, costs):
         return packed.train_loop(
-            X, transposed, y, theta, net.dims, net.codes, learning_rate, count, every, costs, *bounds, acts, deltas,
-            grad, threads,
+            X, transposed, y, theta, net.dims, net.codes, plan, learning_rate, count, every, costs, *bounds, acts,
+            deltas, grad, threads,
         )  # fmt: skip
 
     costs, diverged_at, last_finite = run_sliced(run, num_iterations, cost_every)
@@ -97,6 +103,8 @@ def predict(X, parameters, activations):
     X, transposed = input_layout(X, copy=False)
     m = X.shape[0] if transposed else X.shape[1]
     acts = np.empty(net.activation_size(m), X.dtype)
-    AL = packed.forward_kernel(X, transposed, net.theta, net.dims, net.codes, acts, numba.get_num_threads())
+    threads = numba.get_num_threads()
+    plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X, ("forward",))
+    AL = packed.forward_kernel(X, transposed, net.theta, net.dims, net.codes, plan, acts, threads)
     require_output(AL)
     return (AL > 0.5).astype(X.dtype)

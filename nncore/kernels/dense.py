@@ -14,8 +14,11 @@ over contiguous features.
   a block of samples at a time;
 * grads: ``dW = dZ @ A_prev.T`` and ``db`` = the row sums of dZ.
 
-Products too large for the kernels to beat BLAS (:data:`BLAS_MIN_DIM`) are
-handed to it, with the element-wise rest in one parallel pass after.
+Each pass takes one of three paths (:data:`PATHS`): the fused kernels on the calling thread
+(``SERIAL``), the same split among threads (``THREADS``), or a BLAS product with the element-wise
+rest in one pass after it (``BLAS``). Which is fastest depends on the machine: the JIT tier's
+planner (:mod:`nncore.jit.planner`) times them per layer on the running one; ``ESTIMATE`` asks for
+the rule of thumb :func:`estimate_path` instead, decided here from the layer's size.
 
 Each pass comes at four levels, twelve functions in all:
 
@@ -32,10 +35,9 @@ grads     ``grads_block``     ``grads_part``     ``grads``       ``grads_kernel`
 * a *part* kernel is thread ``t``'s share of ``parts`` (:func:`~nncore.kernels.partition.block_of`),
   and after a BLAS product only the element-wise rest (:func:`epilogue_forward_block`,
   :func:`epilogue_backprop_block`, :func:`row_sums`);
-* a *pass* chooses BLAS, threads or one thread by size and runs the parts under one ``prange``
-  over thread ids, each thread writing only its own block, when a layer has enough work to pay
-  for waking the threads (:data:`~nncore.kernels.partition.PARALLEL_MIN_WORK` multiply-adds);
-  else it calls the part once and no thread wakes. Passes are inlined into the compiled
+* a *pass* takes the path it is given (:func:`resolve`) and runs the parts under one ``prange``
+  over thread ids, each thread writing only its own block, or calls the part once on the
+  calling thread, so that no thread wakes. Passes are inlined into the compiled
   training loop (a parallel kernel calling another parallel kernel could not be cached);
 * an *entry* kernel compiles a pass on its own for Python callers (:mod:`nncore.jit.layers`).
 
@@ -57,14 +59,21 @@ from nncore.kernels.partition import FEATURE_ALIGN, ROW_ALIGN, SAMPLE_ALIGN, blo
 #: Samples per block of the fused passes: a block's Z and A stay in L2.
 BLOCK = 256
 
-#: Products whose three dimensions all reach this size go to BLAS (NumPy's
-#: ``np.dot``, compiled by Numba into a call of SciPy's BLAS), whose packed,
-#: cache-blocked kernels multiply such matrices faster than the register tiles
-#: of :mod:`gemm`; the bias, the activation and its derivative then follow in
-#: one parallel pass. The first layer's product with a one-sample-per-row input
-#: stays ours at every size: long contiguous dot products keep up with BLAS
-#: there, and skinny layers such as the cat network's 20 units are a shape BLAS
-#: handles poorly.
+#: The paths of a pass. ``SERIAL``: the fused kernels on the calling thread. ``THREADS``: the
+#: same, the samples (or units, or features) split among threads. ``BLAS``: the product by BLAS
+#: (NumPy's ``np.dot``, compiled by Numba into a call of SciPy's BLAS, with threads of its own),
+#: then the bias and activation (or the derivative, or db) in one pass split among threads.
+#: ``ESTIMATE``: :func:`estimate_path` picks one of the three from the layer's size.
+ESTIMATE, SERIAL, THREADS, BLAS = -1, 0, 1, 2
+
+#: The paths by name, as the planner's files and ``NNCORE_PLAN`` spell them.
+PATHS = {"estimate": ESTIMATE, "serial": SERIAL, "threads": THREADS, "blas": BLAS}
+
+#: The rule of thumb's BLAS threshold (:func:`estimate_path`), the fallback when nothing was
+#: measured: products whose three dimensions all reach it go to BLAS, whose packed,
+#: cache-blocked kernels multiply such matrices faster than the register tiles of
+#: :mod:`gemm` on the machines seen so far. The first layer's forward product with a
+#: one-sample-per-row input stays ours: long contiguous dot products kept up with BLAS there.
 BLAS_MIN_DIM = 128
 
 
@@ -270,20 +279,53 @@ def grads_block_transposed(dZ, XT, dW, db, k_lo, k_hi):
 
 
 @inline
-def blas_worth(a, b, c):
-    """Whether a product of dimensions a x b x c goes to BLAS.
+def estimate_path(a, b, c, blas_allowed, threads):
+    """The rule of thumb for a pass over a product of dimensions a x b x c, without measuring.
 
     Parameters
     ----------
     a, b, c : int
         The product's three dimensions.
+    blas_allowed : bool
+        Whether BLAS is a candidate (the estimate keeps one-sample-per-row input off it).
+    threads : int
+        Threads available.
 
     Returns
     -------
-    bool
-        True when all three reach :data:`BLAS_MIN_DIM`.
+    int
+        ``BLAS`` when allowed and all three reach :data:`BLAS_MIN_DIM`; else ``THREADS`` when
+        the work pays for waking the threads (:func:`~nncore.kernels.partition.parallel_worth`);
+        else ``SERIAL``.
     """
-    return a >= BLAS_MIN_DIM and b >= BLAS_MIN_DIM and c >= BLAS_MIN_DIM
+    if blas_allowed and a >= BLAS_MIN_DIM and b >= BLAS_MIN_DIM and c >= BLAS_MIN_DIM:
+        return BLAS
+    if parallel_worth(a * b * c, threads):
+        return THREADS
+    return SERIAL
+
+
+@inline
+def resolve(path, a, b, c, blas_allowed, threads):
+    """The path a pass runs: `path`, or the estimate for ``ESTIMATE``; ``THREADS`` on one thread is ``SERIAL``.
+
+    Parameters
+    ----------
+    path : int
+        One of :data:`PATHS`.
+    a, b, c, blas_allowed, threads
+        As in :func:`estimate_path`.
+
+    Returns
+    -------
+    int
+        ``SERIAL``, ``THREADS`` or ``BLAS``.
+    """
+    if path == ESTIMATE:
+        path = estimate_path(a, b, c, blas_allowed, threads)
+    if path == THREADS and threads < 2:
+        return SERIAL
+    return path
 
 
 # Each pass is a "part" kernel, thread t's share of `parts`, run under one
@@ -376,26 +418,30 @@ def grads_part(dZ, A_prev, transposed, dW, db, blas, t, parts):
 
 
 @inline
-def forward(W, b, A_prev, transposed, Z, A, code, threads):
-    """``Z = W @ A_prev + b``, ``A = g(Z)``: BLAS, threads or one thread, by size.
+def forward(W, b, A_prev, transposed, Z, A, code, path, threads):
+    """``Z = W @ A_prev + b``, ``A = g(Z)`` by the given path (BLAS, threads or one thread).
 
-    A `transposed` input (one sample per row) always goes to the dot-product
-    kernel, which beats BLAS on it. Inlined; parallel (``prange``) when `threads` > 1
-    and the layer is large enough.
+    Inlined; parallel (``prange``) on the ``THREADS`` and ``BLAS`` paths when `threads` > 1.
 
     Parameters
     ----------
     W, b, A_prev, transposed, Z, A, code
         As in :func:`forward_block`; `Z` and `A` are written whole.
+    path : int
+        One of :data:`PATHS` (:func:`resolve`); the estimate never sends a `transposed` input to BLAS.
     threads : int
         The number of threads to split the samples among (``numba.get_num_threads()``).
     """
     n, n_prev = W.shape
     m = Z.shape[1]
-    blas = not transposed and blas_worth(n, n_prev, m)
+    path = resolve(path, n, n_prev, m, not transposed, threads)
+    blas = path == BLAS
     if blas:
-        blas_product(W, A_prev, Z)
-    if threads > 1 and (blas or parallel_worth(m * n * n_prev, threads)):
+        if transposed:
+            blas_product(W, A_prev.T, Z)
+        else:
+            blas_product(W, A_prev, Z)
+    if path != SERIAL and threads > 1:
         for t in prange(threads):
             forward_part(W, b, A_prev, transposed, Z, A, code, blas, t, threads)
     else:
@@ -403,24 +449,27 @@ def forward(W, b, A_prev, transposed, Z, A, code, threads):
 
 
 @inline
-def backprop(W, dZ, A_prev, code_prev, dZ_prev, threads):
-    """``dZ_prev = (W.T @ dZ) * g'(A_prev)``: BLAS, threads or one thread, by size.
+def backprop(W, dZ, A_prev, code_prev, dZ_prev, path, threads):
+    """``dZ_prev = (W.T @ dZ) * g'(A_prev)`` by the given path (BLAS, threads or one thread).
 
-    Inlined; parallel when `threads` > 1 and the layer is large enough.
+    Inlined; parallel on the ``THREADS`` and ``BLAS`` paths when `threads` > 1.
 
     Parameters
     ----------
     W, dZ, A_prev, code_prev, dZ_prev
         As in :func:`backprop_block`; `dZ_prev` is written whole.
+    path : int
+        One of :data:`PATHS` (:func:`resolve`).
     threads : int
         The number of threads to split the samples among.
     """
     n, n_prev = W.shape
     m = dZ.shape[1]
-    blas = blas_worth(n, n_prev, m)
+    path = resolve(path, n, n_prev, m, True, threads)
+    blas = path == BLAS
     if blas:
         blas_product(W.T, dZ, dZ_prev)
-    if threads > 1 and (blas or parallel_worth(m * n * n_prev, threads)):
+    if path != SERIAL and threads > 1:
         for t in prange(threads):
             backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, t, threads)
     else:
@@ -428,27 +477,30 @@ def backprop(W, dZ, A_prev, code_prev, dZ_prev, threads):
 
 
 @inline
-def grads(dZ, A_prev, transposed, dW, db, threads):
-    """``dW = dZ @ A_prev.T`` and ``db``: BLAS, threads or one thread, by size.
+def grads(dZ, A_prev, transposed, dW, db, path, threads):
+    """``dW = dZ @ A_prev.T`` and ``db`` by the given path (BLAS, threads or one thread).
 
     A `transposed` input is stored one sample per row, (m, n_prev). No division
-    by m. Inlined; parallel when `threads` > 1 and the layer is large enough.
+    by m. Inlined; parallel on the ``THREADS`` and ``BLAS`` paths when `threads` > 1.
 
     Parameters
     ----------
     dZ, A_prev, transposed, dW, db
         As in :func:`grads_part`; `dW` and `db` are written whole.
+    path : int
+        One of :data:`PATHS` (:func:`resolve`).
     threads : int
         The number of threads to split the units or features among.
     """
     n, n_prev = dW.shape
-    blas = blas_worth(n, n_prev, dZ.shape[1])
+    path = resolve(path, n, n_prev, dZ.shape[1], True, threads)
+    blas = path == BLAS
     if blas:
         if transposed:
             blas_product(dZ, A_prev, dW)
         else:
             blas_product(dZ, A_prev.T, dW)
-    if threads > 1 and (blas or parallel_worth(dZ.size * n_prev, threads)):
+    if path != SERIAL and threads > 1:
         for t in prange(threads):
             grads_part(dZ, A_prev, transposed, dW, db, blas, t, threads)
     else:
@@ -459,36 +511,36 @@ def grads(dZ, A_prev, transposed, dW, db, threads):
 
 
 @parallel_kernel
-def forward_kernel(W, b, A_prev, transposed, Z, A, code, threads):
-    """:func:`forward` compiled on its own, for Python callers; parallel.
+def forward_kernel(W, b, A_prev, transposed, Z, A, code, path, threads):
+    """:func:`forward` compiled on its own, for Python callers (and the planner's timings); parallel.
 
     Parameters
     ----------
-    W, b, A_prev, transposed, Z, A, code, threads
+    W, b, A_prev, transposed, Z, A, code, path, threads
         As in :func:`forward`.
     """
-    forward(W, b, A_prev, transposed, Z, A, code, threads)
+    forward(W, b, A_prev, transposed, Z, A, code, path, threads)
 
 
 @parallel_kernel
-def backprop_kernel(W, dZ, A_prev, code_prev, dZ_prev, threads):
-    """:func:`backprop` compiled on its own, for Python callers; parallel.
+def backprop_kernel(W, dZ, A_prev, code_prev, dZ_prev, path, threads):
+    """:func:`backprop` compiled on its own, for Python callers (and the planner's timings); parallel.
 
     Parameters
     ----------
-    W, dZ, A_prev, code_prev, dZ_prev, threads
+    W, dZ, A_prev, code_prev, dZ_prev, path, threads
         As in :func:`backprop`.
     """
-    backprop(W, dZ, A_prev, code_prev, dZ_prev, threads)
+    backprop(W, dZ, A_prev, code_prev, dZ_prev, path, threads)
 
 
 @parallel_kernel
-def grads_kernel(dZ, A_prev, transposed, dW, db, threads):
-    """:func:`grads` compiled on its own, for Python callers; parallel.
+def grads_kernel(dZ, A_prev, transposed, dW, db, path, threads):
+    """:func:`grads` compiled on its own, for Python callers (and the planner's timings); parallel.
 
     Parameters
     ----------
-    dZ, A_prev, transposed, dW, db, threads
+    dZ, A_prev, transposed, dW, db, path, threads
         As in :func:`grads`.
     """
-    grads(dZ, A_prev, transposed, dW, db, threads)
+    grads(dZ, A_prev, transposed, dW, db, path, threads)

@@ -16,20 +16,21 @@ import numpy as np
 
 from nncore.kernels import dense
 from nncore.kernels.config import inline, kernel, parallel_kernel
+from nncore.kernels.dense import ESTIMATE
 from nncore.kernels.elementwise import IDENTITY, cross_entropy, grad_from_output
 from nncore.kernels.layout import flat
 
 
 @inline
 def _forward(W, b, A_prev, transposed, Z, A, code, threads):
-    dense.forward(W, flat(b), A_prev, transposed, Z, A, code, threads)
+    dense.forward(W, flat(b), A_prev, transposed, Z, A, code, ESTIMATE, threads)
 
 
 @inline
 def _backward(dA, A, A_prev, transposed, W, code, dZ, dW, db, dA_prev, with_dA_prev, threads):
     grad_from_output(flat(dA), flat(A), flat(dZ), code)
     db_flat = flat(db)
-    dense.grads(dZ, A_prev, transposed, dW, db_flat, threads)
+    dense.grads(dZ, A_prev, transposed, dW, db_flat, ESTIMATE, threads)
     m = dZ.shape[1]
     # Divided, not multiplied by 1/m: the same roundings as the course's dW = (1/m) ... in the tiers.
     for i in range(dW.shape[0]):
@@ -37,7 +38,7 @@ def _backward(dA, A, A_prev, transposed, W, code, dZ, dW, db, dA_prev, with_dA_p
             dW[i, j] /= m
         db_flat[i] /= m
     if with_dA_prev:
-        dense.backprop(W, dZ, dA_prev, IDENTITY, dA_prev, threads)
+        dense.backprop(W, dZ, dA_prev, IDENTITY, dA_prev, ESTIMATE, threads)
 
 
 @kernel

@@ -9,7 +9,11 @@ layer sizes and activation codes as small integer arrays, so one compiled
 allocates everything once.
 
 The arrays of one call share one floating dtype (float64 or float32), except
-``dims`` and ``codes`` (int64) and ``costs`` (float64). Below, L is the number of
+``dims``, ``codes`` and ``plan`` (int64) and ``costs`` (float64). A *plan* says which path
+(:data:`nncore.kernels.dense.PATHS`) each layer's three passes take: an int64 array of shape
+(L, 3), columns :data:`FORWARD`, :data:`BACKPROP` and :data:`GRADS`, made by the JIT tier's
+planner (:mod:`nncore.jit.planner`); :data:`ESTIMATE_PLAN` (no rows) leaves every pass to the
+rule of thumb (:func:`nncore.kernels.dense.estimate_path`). Below, L is the number of
 layers, ``dims = [n_x, n[1], ..., n[L]]``, P = ``theta.size`` = the sum of
 n[l] (n[l-1] + 1), and an *activation-sized* buffer has m (n[1] + ... + n[L])
 elements (:meth:`Packed.activation_size`).
@@ -19,7 +23,15 @@ import numpy as np
 
 from nncore.kernels import dense
 from nncore.kernels.config import inline, kernel, parallel_kernel
+from nncore.kernels.dense import ESTIMATE
 from nncore.kernels.elementwise import CODES, cross_entropy
+
+#: The columns of a plan: the path of each layer's forward pass, of its step to the layer
+#: below (dZ_prev), and of its gradients (dW, db).
+FORWARD, BACKPROP, GRADS = 0, 1, 2
+
+#: A plan with no rows: every pass takes the rule of thumb's path.
+ESTIMATE_PLAN = np.zeros((0, 3), np.int64)
 
 
 class Packed:
@@ -139,7 +151,29 @@ def layer_block(buffer, dims, m, l):
 
 
 @inline
-def forward_all(X, transposed, theta, dims, codes, acts, threads):
+def path_of(plan, l, column):
+    """The path of layer l's pass `column` in `plan`; ``ESTIMATE`` for a plan without that row.
+
+    Parameters
+    ----------
+    plan : ndarray of int64, shape (L, 3) or (0, 3)
+        A plan (or :data:`ESTIMATE_PLAN`).
+    l : int
+        0-based layer index.
+    column : int
+        :data:`FORWARD`, :data:`BACKPROP` or :data:`GRADS`.
+
+    Returns
+    -------
+    int
+    """
+    if l < plan.shape[0]:
+        return plan[l, column]
+    return ESTIMATE
+
+
+@inline
+def forward_all(X, transposed, theta, dims, codes, plan, acts, threads):
     """Forward pass of every layer into `acts` (activation applied in place); returns AL.
 
     Inlined; each layer's pass is split among threads when it is large enough.
@@ -156,6 +190,8 @@ def forward_all(X, transposed, theta, dims, codes, acts, threads):
         Layer sizes.
     codes : ndarray of int64, shape (L,)
         Activation codes of the layers.
+    plan : ndarray of int64, shape (L, 3) or (0, 3)
+        The path of each layer's passes (only the :data:`FORWARD` column is read).
     acts : ndarray, activation-sized
         Overwritten with every layer's output A (Z is not kept).
     threads : int
@@ -170,15 +206,14 @@ def forward_all(X, transposed, theta, dims, codes, acts, threads):
     A_prev = X
     for l in range(codes.size):
         A = layer_block(acts, dims, m, l)
-        dense.forward(
-            layer_W(theta, dims, l), layer_b(theta, dims, l), A_prev, transposed and l == 0, A, A, codes[l], threads
-        )
+        W, b = layer_W(theta, dims, l), layer_b(theta, dims, l)
+        dense.forward(W, b, A_prev, transposed and l == 0, A, A, codes[l], path_of(plan, l, FORWARD), threads)
         A_prev = A
     return A_prev
 
 
 @inline
-def backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads):
+def backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads):
     """Gradients of the cross-entropy into `grad` (theta's layout), from `acts`.
 
     ``dZL = (AL - Y) / m``; each layer then computes dW and db, and dZ of the
@@ -200,6 +235,8 @@ def backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threa
         Layer sizes.
     codes : ndarray of int64, shape (L,)
         Activation codes of the layers.
+    plan : ndarray of int64, shape (L, 3) or (0, 3)
+        The path of each layer's passes (the :data:`BACKPROP` and :data:`GRADS` columns are read).
     acts : ndarray, activation-sized
         Every layer's output A, from :func:`forward_all`; read only.
     deltas : ndarray, activation-sized
@@ -218,12 +255,13 @@ def backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threa
     for l in range(L - 1, -1, -1):
         dW, db = layer_W(grad, dims, l), layer_b(grad, dims, l)
         if l == 0:
-            dense.grads(dZ, X, transposed, dW, db, threads)
+            dense.grads(dZ, X, transposed, dW, db, path_of(plan, l, GRADS), threads)
         else:
             A_prev = layer_block(acts, dims, m, l - 1)
-            dense.grads(dZ, A_prev, False, dW, db, threads)
+            dense.grads(dZ, A_prev, False, dW, db, path_of(plan, l, GRADS), threads)
             dZ_prev = layer_block(deltas, dims, m, l - 1)
-            dense.backprop(layer_W(theta, dims, l), dZ, A_prev, codes[l - 1], dZ_prev, threads)
+            W = layer_W(theta, dims, l)
+            dense.backprop(W, dZ, A_prev, codes[l - 1], dZ_prev, path_of(plan, l, BACKPROP), threads)
             dZ = dZ_prev
 
 
@@ -277,6 +315,7 @@ def train_loop(
     theta,
     dims,
     codes,
+    plan,
     learning_rate,
     num_iterations,
     cost_every,
@@ -310,6 +349,8 @@ def train_loop(
         Layer sizes ``[n_x, n[1], ..., n[L]]``, n[L] = 1.
     codes : ndarray of int64, shape (L,)
         Activation codes of the layers (:data:`nncore.kernels.elementwise.CODES`).
+    plan : ndarray of int64, shape (L, 3) or (0, 3)
+        The path of each layer's passes (:func:`path_of`).
     learning_rate : float
         Step of the update ``theta -= learning_rate * grad``, converted to theta's dtype.
     num_iterations : int
@@ -343,14 +384,14 @@ def train_loop(
     last_finite = -1
     step = theta.dtype.type(learning_rate)
     for i in range(num_iterations):
-        AL = forward_all(X, transposed, theta, dims, codes, acts, threads)
+        AL = forward_all(X, transposed, theta, dims, codes, plan, acts, threads)
         if i % cost_every == 0:
             cost = cross_entropy(AL[0], y, lo, hi)
             if not (np.isfinite(cost) and within_bound(theta)):
                 return i, last_finite
             costs[i // cost_every] = cost
             last_finite = i
-        backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads)
+        backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads)
         descend(theta, grad, step)
     if not within_bound(theta):
         return num_iterations, last_finite
@@ -358,12 +399,12 @@ def train_loop(
 
 
 @parallel_kernel
-def forward_kernel(X, transposed, theta, dims, codes, acts, threads):
+def forward_kernel(X, transposed, theta, dims, codes, plan, acts, threads):
     """:func:`forward_all` for Python callers; parallel.
 
     Parameters
     ----------
-    X, transposed, theta, dims, codes, acts, threads
+    X, transposed, theta, dims, codes, plan, acts, threads
         As in :func:`forward_all`.
 
     Returns
@@ -371,16 +412,16 @@ def forward_kernel(X, transposed, theta, dims, codes, acts, threads):
     ndarray of shape (n[L], m)
         AL, a view into `acts`.
     """
-    return forward_all(X, transposed, theta, dims, codes, acts, threads)
+    return forward_all(X, transposed, theta, dims, codes, plan, acts, threads)
 
 
 @parallel_kernel
-def backward_kernel(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads):
+def backward_kernel(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads):
     """:func:`backward_all` for Python callers; parallel.
 
     Parameters
     ----------
-    X, transposed, y, theta, dims, codes, acts, deltas, grad, threads
+    X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads
         As in :func:`backward_all`.
     """
-    backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads)
+    backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads)

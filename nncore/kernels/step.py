@@ -12,7 +12,7 @@ import numpy as np
 from nncore.kernels.config import inline, kernel, parallel_kernel
 from nncore.kernels.elementwise import cross_entropy
 from nncore.kernels.layout import flat
-from nncore.kernels.packed import backward_all, descend, forward_all
+from nncore.kernels.packed import ESTIMATE_PLAN, backward_all, descend, forward_all
 
 
 @kernel
@@ -34,12 +34,12 @@ def update(param, grad, learning_rate):
 @inline
 def _step(X, transposed, Y, theta, dims, codes, learning_rate, acts, deltas, grad, with_cost, threads):
     y = flat(Y)
-    AL = forward_all(X, transposed, theta, dims, codes, acts, threads)
+    AL = forward_all(X, transposed, theta, dims, codes, ESTIMATE_PLAN, acts, threads)
     cost = np.nan
     if with_cost:
         one = AL.dtype.type(1)
         cost = cross_entropy(AL[0], y, np.finfo(AL.dtype).tiny, np.nextafter(one, AL.dtype.type(0)))
-    backward_all(X, transposed, y, theta, dims, codes, acts, deltas, grad, threads)
+    backward_all(X, transposed, y, theta, dims, codes, ESTIMATE_PLAN, acts, deltas, grad, threads)
     descend(theta, grad, theta.dtype.type(learning_rate))
     return cost
 
