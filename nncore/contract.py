@@ -51,7 +51,9 @@ def implements(func):
     -------
     callable
         A wrapper that validates and coerces the arguments with
-        ``nncore.validation.CHECKS[name]``, then calls `func`.
+        ``nncore.validation.CHECKS[name]``, then calls `func`; arguments
+        that ``nncore.validation.FAST_CHECKS[name]`` finds valid as they are
+        go to `func` without the checker (the same call, for less).
 
     Raises
     ------
@@ -68,10 +70,25 @@ def implements(func):
         raise TypeError(f"{func.__module__}.{name}{found} does not match the interface's {name}{expected}")
     check = validation.CHECKS[name]
     bind = _binder(expected)
+    fast = validation.FAST_CHECKS.get(name)
+    n_args = len(expected.parameters)
 
-    @functools.wraps(func)
-    def checked(*args, **kwargs):
-        return func(**check(**bind(args, kwargs)))
+    if fast is None:
+
+        @functools.wraps(func)
+        def checked(*args, **kwargs):
+            return func(**check(**bind(args, kwargs)))
+
+    else:
+
+        @functools.wraps(func)
+        def checked(*args, **kwargs):
+            # Every argument positional and already valid, the usual call: the checker would return them as
+            # they are (validation.FAST_CHECKS), so neither it nor the binding's dicts run. Anything else,
+            # keywords included, takes the checker, for its conversions and its errors.
+            if not kwargs and len(args) == n_args and fast(*args):
+                return func(*args)
+            return func(**check(**bind(args, kwargs)))
 
     tier_note = inspect.cleandoc(func.__doc__ or "")
     checked.__doc__ = inspect.cleandoc(SPEC[name].__doc__) + (f"\n\nNotes\n-----\n{tier_note}" if tier_note else "")

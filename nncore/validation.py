@@ -8,7 +8,10 @@ settings, their data and their training's arguments, at the end of this module)
 and the gradient checker validate here too, once per call, and then call the
 tiers' unchecked functions, so one mistake gets one message wherever it is made.
 Every array goes through :func:`check_array` (or :func:`as_shaped` and then
-:func:`cast_finite`, for arrays that share a dtype).
+:func:`cast_finite`, for arrays that share a dtype). For the one-layer and
+elementwise functions, :data:`FAST_CHECKS` recognises arguments that need
+nothing done (float arrays of the right shapes, finite, one dtype), for which
+the contract skips the checker: the same answer, cheaper on a small layer.
 
 Coercion rules
 --------------
@@ -52,6 +55,10 @@ _REFUSED_KINDS = {
 }
 
 
+#: The dtypes nncore computes in; an exact ndarray of one of them, writeable, needs no conversion.
+_FLOATS = (np.dtype(np.float64), np.dtype(np.float32))
+
+
 def _describe(a):
     if a.ndim == 0:
         return f"a scalar ({a.dtype})"
@@ -82,6 +89,8 @@ def as_numeric(x, name):
     TypeError
         For complex, object, string, datetime or extended-precision data.
     """
+    if type(x) is np.ndarray and x.dtype in _FLOATS and x.flags.writeable:
+        return x  # the usual case, what the steps below would return: no call into NumPy
     if isinstance(x, np.ma.MaskedArray) and np.ma.getmaskarray(x).any():
         raise ValueError(
             f"{name} is a masked array with {int(np.ma.getmaskarray(x).sum())} masked entries; "
@@ -139,25 +148,39 @@ def _first_bad(a):
     return n_nan, int(finite.size - finite.sum()) - n_nan, tuple(int(i) for i in np.argwhere(~finite)[0])
 
 
-#: Arrays of at least this many entries take the sum-first path of :func:`require_finite`.
+#: Arrays of at least this many entries take the sum-first path of :func:`all_finite`.
 _SUM_FIRST_SIZE = 1 << 16
+#: Float arrays of at most this many entries are checked entry by entry in Python by :func:`all_finite`.
+_TINY_SIZE = 16
 
 
-def require_finite(a, name):
-    """Raise ``ValueError`` when `a` holds nan or inf, saying how many and where.
+def all_finite(a):
+    """Whether every entry of the array `a` is finite (neither nan nor inf); exact, and it never warns.
 
     Large arrays take scikit-learn's fast path: the sum of `a` is finite
     exactly when every entry is, except that a sum of finite entries can
     overflow to inf; so the sum decides when it is finite, and the elementwise
     scan (a boolean array the size of `a`) runs only when it is not. Small
     arrays are scanned at once: their boolean array costs less than the
-    ``np.errstate`` that keeps the sum's overflow from warning.
+    ``np.errstate`` that keeps the sum's overflow from warning, and counting
+    its True entries (``np.count_nonzero``) less than ``.all()``, whose Python
+    wrapper costs more than the scan on a small layer. A tiny float32 or
+    float64 array (a bias, a small layer's weights) is read as Python floats,
+    which is cheaper still than a NumPy call.
     """
-    if a.size >= _SUM_FIRST_SIZE:
+    size = a.size
+    if size <= _TINY_SIZE and a.dtype in _FLOATS:
+        return all(map(math.isfinite, a.ravel().tolist()))
+    if size >= _SUM_FIRST_SIZE:
         with np.errstate(over="ignore", invalid="ignore"):
             if math.isfinite(a.sum()):
-                return
-    elif np.isfinite(a).all():
+                return True
+    return bool(np.count_nonzero(np.isfinite(a)) == size)
+
+
+def require_finite(a, name):
+    """Raise ``ValueError`` when `a` holds nan or inf, saying how many and where (:func:`all_finite` decides)."""
+    if all_finite(a):
         return
     bad = _first_bad(a)
     if bad is None:
@@ -955,6 +978,109 @@ def check_epsilon(epsilon, parameters):
                 f"Use a larger epsilon, e.g. {min(high, max(1e-7, 1e-6 * theta)):g}."
             )
     return epsilon
+
+
+# --------------------------------------------------------------------------
+# Fast paths: arguments that need nothing done
+# --------------------------------------------------------------------------
+# On a small layer the checker's steps (conversion, shapes, dtypes, finiteness, the dicts between them)
+# cost more than the layer's math. These predicates take the interface function's arguments positionally
+# and say True only when its checker would return them unchanged: the same objects (for a cache, a
+# LayerCache of the same arrays). :func:`nncore.contract.implements` then calls the tier with the
+# arguments as they are; on False it runs the checker, which raises or converts as always, so a fast
+# path can miss (and cost time), never accept what the checker refuses.
+
+
+def _ready(first, *others):
+    """Whether the arrays are exact, writeable ndarrays of one dtype nncore computes in: nothing to convert."""
+    if type(first) is not np.ndarray or first.dtype not in _FLOATS or not first.flags.writeable:
+        return False
+    dtype = first.dtype
+    for a in others:  # a loop, not all() over a generator: this runs on every call
+        if type(a) is not np.ndarray or a.dtype != dtype or not a.flags.writeable:
+            return False
+    return True
+
+
+def _known(activation):
+    """Whether :func:`check_activation` returns `activation` itself (the type test first: ``in`` compares)."""
+    return type(activation) is str and activation in ACTIVATIONS
+
+
+def _fast_elementwise(Z):
+    return _ready(Z) and all_finite(Z)
+
+
+def _fast_same_shape(first, second):
+    return _ready(first, second) and first.shape == second.shape and all_finite(first) and all_finite(second)
+
+
+def _fast_linear_forward(A_prev, W, b):
+    if not _ready(A_prev, W, b) or A_prev.ndim != 2 or W.ndim != 2 or b.ndim != 2:
+        return False
+    n, n_prev = W.shape
+    return (
+        A_prev.shape[0] == n_prev
+        and A_prev.shape[1] > 0
+        and n_prev > 0
+        and n > 0
+        and b.shape == (n, 1)
+        and all_finite(A_prev)
+        and all_finite(W)
+        and all_finite(b)
+    )
+
+
+def _fast_linear_activation_forward(A_prev, W, b, activation):
+    return _known(activation) and _fast_linear_forward(A_prev, W, b)
+
+
+def _fast_layer_backward(grad, cache, need_Z):
+    """As :func:`_layer_backward` with :func:`_cache`, for a LayerCache (the course's tuples take the checker)."""
+    if type(cache) is not LayerCache:
+        return False
+    A_prev, W, b, Z, A = cache
+    outputs = [f for f in (Z, A) if f is not None]
+    if (need_Z and Z is None) or not _ready(grad, A_prev, W, b, *outputs):
+        return False
+    if A_prev.ndim != 2 or W.ndim != 2 or b.ndim != 2:
+        return False
+    n, n_prev = W.shape
+    m = A_prev.shape[1]
+    if A_prev.shape[0] != n_prev or m == 0 or n_prev == 0 or n == 0 or b.shape != (n, 1):
+        return False
+    if grad.shape != (n, m) or any(f.shape != (n, m) for f in outputs):
+        return False
+    return all_finite(grad) and all_finite(A_prev) and all_finite(W) and all_finite(b) and all(map(all_finite, outputs))
+
+
+def _fast_linear_backward(dZ, cache):
+    return _fast_layer_backward(dZ, cache, need_Z=False)
+
+
+def _fast_linear_activation_backward(dA, cache, activation):
+    return _known(activation) and _fast_layer_backward(dA, cache, need_Z=True)
+
+
+FAST_CHECKS = {
+    "sigmoid": _fast_elementwise,
+    "tanh": _fast_elementwise,
+    "relu": _fast_elementwise,
+    "leaky_relu": _fast_elementwise,
+    "sigmoid_backward": _fast_same_shape,
+    "tanh_backward": _fast_same_shape,
+    "relu_backward": _fast_same_shape,
+    "leaky_relu_backward": _fast_same_shape,
+    "linear_forward": _fast_linear_forward,
+    "linear_activation_forward": _fast_linear_activation_forward,
+    "linear_backward": _fast_linear_backward,
+    "linear_activation_backward": _fast_linear_activation_backward,
+    "sigmoid_derivative": _fast_elementwise,
+    "l1_loss": _fast_same_shape,
+    "l2_loss": _fast_same_shape,
+}
+"""For some interface functions, ``fast(*args) -> bool``: True when ``CHECKS[name]`` would return the
+positional `args` unchanged (see the section's comment); the others always take their checker."""
 
 
 CHECKS = {
