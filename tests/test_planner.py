@@ -138,3 +138,19 @@ def test_a_bad_pinned_plan_is_refused_with_what_to_do(tmp_path):
     bad.write_text(json.dumps({"version": planner.FILE_VERSION, "decisions": {"k": {"path": "gpu"}}}))
     with pytest.raises(ValueError, match="not a readable plan file .*'gpu'.*unset it to plan by measuring"):
         planner.Planner(str(bad))
+
+
+def test_threads_saving_decisions_at_once_leave_a_readable_file(tmp_path):
+    import threading
+
+    path = tmp_path / "plan-test.json"
+    writers = [
+        threading.Thread(target=planner._write, args=(path, {f"forward {i}x1x1 float64 N t1": {"path": "serial"}}))
+        for i in range(16)
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert len(json.loads(path.read_text())["decisions"]) == 16  # one lock: no decision lost in this process
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary left behind

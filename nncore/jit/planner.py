@@ -32,6 +32,7 @@ import functools
 import hashlib
 import json
 import os
+import tempfile
 import threading
 import time
 import warnings
@@ -154,14 +155,23 @@ def _read(path, pinned):
     return decisions
 
 
+_WRITE_LOCK = threading.Lock()
+
+
 def _write(path, decisions):
     """Merge `decisions` into the plan file at `path`, atomically (another process may write too)."""
     try:
-        merged = {**_read(path, pinned=False), **decisions}
-        body = {"version": FILE_VERSION, "machine": _cpu_identity(), "decisions": dict(sorted(merged.items()))}
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
-        os.replace(temporary, path)
+        with _WRITE_LOCK:  # threads of one process; other processes each write their own temporary
+            merged = {**_read(path, pinned=False), **decisions}
+            body = {"version": FILE_VERSION, "machine": _cpu_identity(), "decisions": dict(sorted(merged.items()))}
+            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as file:
+                    file.write(json.dumps(body, indent=1) + "\n")
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
     except OSError as error:
         warnings.warn(f"nncore could not save its plan in {path} ({error}); it will re-plan.", RuntimeWarning, 3)
 
