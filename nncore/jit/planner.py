@@ -361,8 +361,8 @@ def describe(plan):
     return " | ".join(layers)
 
 
-def training_plan(X, layer_dims, activations):
-    """The plan the JIT tier's ``train`` takes for input `X` and this network, in words.
+def plan_for_training(X, layer_dims, activations):
+    """The plan the JIT tier's ``train`` takes for input `X` and this network.
 
     Plans (times) what is not decided yet, as ``train`` would on its first call.
 
@@ -377,8 +377,8 @@ def training_plan(X, layer_dims, activations):
 
     Returns
     -------
-    str
-        :func:`describe` of the plan, then how it was decided (:meth:`Planner.source`).
+    ndarray of int64, shape (L, 3)
+        As :meth:`Planner.network_plan`.
     """
     from nncore.kernels.elementwise import CODES
     from nncore.kernels.layout import input_layout
@@ -386,5 +386,9 @@ def training_plan(X, layer_dims, activations):
     X, transposed = input_layout(X)
     m = X.shape[0] if transposed else X.shape[1]
     codes = [CODES[name] for name in activations]
-    plan = network_plan(layer_dims, codes, m, X.dtype, transposed, numba.get_num_threads(), X)
-    return f"{describe(plan)} ({planner().source()})"
+    return network_plan(layer_dims, codes, m, X.dtype, transposed, numba.get_num_threads(), X)
+
+
+def training_plan(X, layer_dims, activations):
+    """:func:`plan_for_training` in words: :func:`describe`, then how it was decided (:meth:`Planner.source`)."""
+    return f"{describe(plan_for_training(X, layer_dims, activations))} ({planner().source()})"
