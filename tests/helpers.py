@@ -116,13 +116,15 @@ PROFILES = {
         "moved its cost at iteration 200 by 1.8e-7 relative.",
     ),
     "full-run-chaotic": Profile(
-        2e-3,
+        1e-2,
         0.0,
         False,
-        "The planar trainings are chaotic late in the run (planar after iteration 7000, the hidden-size "
-        "sweep after 3000): a 1e-15 perturbation of the initial weights moved those costs by up to 1e-3 "
-        "relative (and the accuracy by up to 2 of the 400 points), so tiers that sum in other orders "
-        "drift apart as much.",
+        "The planar trainings are chaotic late in the run (planar from iteration 8000, the hidden-size "
+        "sweep from 4000). Measured in the vector tier: 40 perturbations of the initial weights by one part "
+        "in 1e15 moved the 50-unit cost at iteration 4000 by up to 4.3e-3 relative and planar's at 8000 by "
+        "up to 8.2e-4 (and the accuracy by up to 2 of the 400 points). Tiers that sum in other orders, or "
+        "a JIT plan that picks another path (BLAS or our kernels), drift apart as much; 1e-2 is about "
+        "twice the largest drift seen.",
     ),
 }
 
