@@ -1,10 +1,12 @@
 """Thread counts: Numba's and the BLAS libraries', set together in one place.
 
-NumPy's OpenBLAS (used by the vector tier), SciPy's OpenBLAS (used by Numba's
-``np.dot``) and Numba's own thread pool each default to one thread per core.
-The JIT tier never calls BLAS from inside a parallel region, so the two never
-compete for the cores; setting both here keeps a benchmark of one tier
-against another fair.
+NumPy's OpenBLAS (used by the vector tier), SciPy's OpenBLAS (used by the JIT
+tier's kernels) and Numba's own thread pool each default to one thread per core;
+setting them together here keeps a benchmark of one tier against another fair.
+The JIT tier splits its work among Numba's threads only: where a kernel
+multiplies by BLAS, each of its threads calls BLAS on a block of its own, and
+:func:`serial_blas` keeps BLAS on one thread inside each of them, so that two
+pools of spinning threads never share the cores.
 
 Numba's threading layer is chosen here too: TBB (the ``tbb`` dependency) when
 it loads, else ``"threadsafe"`` (OpenMP), because the default may fall back to
@@ -15,12 +17,13 @@ parallel kernel ran can run them (GNU OpenMP kills it).
 
 import contextlib
 import ctypes
+import functools
 import os
 import sys
 import time
 
 import numba
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
 
 from nncore.validation import check_count
 
@@ -94,6 +97,38 @@ def threads(n):
             yield n
         finally:
             numba.set_num_threads(previous)
+
+
+@functools.cache
+def _blas_libraries():
+    """threadpoolctl's controllers of the BLAS libraries loaded (found once: scanning costs milliseconds)."""
+    return tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
+
+
+@contextlib.contextmanager
+def serial_blas():
+    """Context manager: every BLAS library on one thread inside the block, restored after.
+
+    The JIT tier's kernels run inside it: their threads each call BLAS on a block of their own,
+    and a BLAS with threads of its own would wake them on the cores Numba's threads occupy.
+    Entering and leaving costs a few microseconds (one call into each BLAS library that has
+    more than one thread).
+
+    Examples
+    --------
+    >>> from nncore.threadpool import serial_blas
+    >>> with serial_blas():
+    ...     pass  # nncore.kernels' *_parallel kernels called from here
+    """
+    changed = [(library, library.num_threads) for library in _blas_libraries()]
+    changed = [(library, n) for library, n in changed if n != 1]
+    for library, _ in changed:
+        library.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for library, n in changed:
+            library.set_num_threads(n)
 
 
 def blas_threads():

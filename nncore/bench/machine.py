@@ -250,9 +250,10 @@ def _read_words_py(words, nthreads):
     for t in numba.prange(nthreads):
         lo = n * t // nthreads
         hi = n * (t + 1) // nthreads
-        s = np.int64(0)
-        for i in range(lo, hi):
-            s += words[i]
+        block = words[lo:hi]  # indexed from zero: with lo..hi, Numba's negative-index handling
+        s = np.int64(0)  # keeps the loop from vectorizing and the probe reads at half speed
+        for i in range(block.size):
+            s += block[i]
         total += s
     return total
 

@@ -6,6 +6,8 @@ images ``flatten_images`` returns, is read one sample per row instead, for long
 dot products; a C-ordered one is read as it is, never copied for one pass.
 """
 
+import contextlib
+
 import numba
 import numpy as np
 
@@ -17,11 +19,22 @@ from nncore.kernels.dense import BLAS_MIN_DIM, ESTIMATE
 from nncore.kernels.elementwise import CODES, IDENTITY, grad_from_output
 from nncore.kernels.layout import input_layout
 from nncore.kernels.partition import PARALLEL_MIN_WORK
+from nncore.threadpool import serial_blas
 
 
 def _contiguous(a):
     """`a` when already C-contiguous (the usual case: no call into NumPy), else a C-ordered copy."""
     return a if a.flags.c_contiguous else np.ascontiguousarray(a)
+
+
+def _by_blas(*dims):
+    """Whether the rule of thumb multiplies a product of these dimensions by BLAS."""
+    return min(dims) >= BLAS_MIN_DIM
+
+
+def _blas_threads(*dims):
+    """:func:`~nncore.threadpool.serial_blas` for a product the kernels hand to BLAS block by block."""
+    return serial_blas() if _by_blas(*dims) else contextlib.nullcontext()
 
 
 def layer_forward(A_prev, W, b, code):
@@ -32,12 +45,13 @@ def layer_forward(A_prev, W, b, code):
     m = A_prev.shape[1]
     Z = np.empty((n, m), A_prev.dtype)
     A = Z if code == IDENTITY else np.empty_like(Z)
-    if m * n * n_prev < PARALLEL_MIN_WORK and not (n >= BLAS_MIN_DIM and n_prev >= BLAS_MIN_DIM and m >= BLAS_MIN_DIM):
+    if m * n * n_prev < PARALLEL_MIN_WORK and not _by_blas(n, n_prev, m):
         # A small layer runs on one thread whatever the count (dense.forward): the serial kernel
         # runs the same code without reading the thread count, which costs more than its math.
         layer.dense_forward(W, b, X, transposed, Z, A, code)
     else:
-        layer.dense_forward_parallel(W, b, X, transposed, Z, A, code, numba.get_num_threads())
+        with _blas_threads(n, n_prev, m):
+            layer.dense_forward_parallel(W, b, X, transposed, Z, A, code, numba.get_num_threads())
     return Z, A
 
 
@@ -50,11 +64,12 @@ def layer_backward(dZ, A_prev, W):
     threads = numba.get_num_threads()
     dW = np.empty_like(W)
     db = np.empty(n, dZ.dtype)
-    dense.grads_kernel(dZ, X, transposed, dW, db, ESTIMATE, threads)
+    dA_prev = np.empty((W.shape[1], m), dZ.dtype)
+    with _blas_threads(*W.shape, m):
+        dense.grads_kernel(dZ, X, transposed, dW, db, ESTIMATE, threads)
+        dense.backprop_kernel(W, dZ, dA_prev, IDENTITY, dA_prev, ESTIMATE, threads)
     dW /= m
     db /= m
-    dA_prev = np.empty((W.shape[1], m), dZ.dtype)
-    dense.backprop_kernel(W, dZ, dA_prev, IDENTITY, dA_prev, ESTIMATE, threads)
     return dA_prev, dW, db.reshape(n, 1)
 
 

@@ -38,20 +38,22 @@ def model_backward(AL, Y, caches, activations):
         packed.layer_block(acts, net.dims, m, l)[:] = A
     grad = np.empty_like(net.theta)
     threads = numba.get_num_threads()
-    plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X, ("backprop", "grads"))
-    packed.backward_kernel(
-        X,
-        transposed,
-        np.ascontiguousarray(Y).reshape(-1),
-        net.theta,
-        net.dims,
-        net.codes,
-        plan,
-        acts,
-        np.empty_like(acts),
-        grad,
-        threads,
-    )
+    passes = ("backprop", "grads")
+    plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X, passes)
+    with planner.blas_threads_for(plan, passes):
+        packed.backward_kernel(
+            X,
+            transposed,
+            np.ascontiguousarray(Y).reshape(-1),
+            net.theta,
+            net.dims,
+            net.codes,
+            plan,
+            acts,
+            np.empty_like(acts),
+            grad,
+            threads,
+        )
     return {"d" + key: value for key, value in net.unpack(grad).items()}
 
 
@@ -90,7 +92,8 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
             deltas, grad, threads,
         )  # fmt: skip
 
-    costs, diverged_at, last_finite = run_sliced(run, num_iterations, cost_every)
+    with planner.blas_threads_for(plan):
+        costs, diverged_at, last_finite = run_sliced(run, num_iterations, cost_every)
     if diverged_at >= 0:
         raise TrainingDiverged(diverged_at, learning_rate, None if last_finite < 0 else last_finite)
     return net.unpack(theta), costs
@@ -105,6 +108,7 @@ def predict(X, parameters, activations):
     acts = np.empty(net.activation_size(m), X.dtype)
     threads = numba.get_num_threads()
     plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X, ("forward",))
-    AL = packed.forward_kernel(X, transposed, net.theta, net.dims, net.codes, plan, acts, threads)
+    with planner.blas_threads_for(plan, ("forward",)):
+        AL = packed.forward_kernel(X, transposed, net.theta, net.dims, net.codes, plan, acts, threads)
     require_output(AL)
     return (AL > 0.5).astype(X.dtype)

@@ -2,8 +2,9 @@
 
 Every pass of a dense layer (forward, the step to the layer below, the gradients) can run
 three ways (:data:`nncore.kernels.dense.PATHS`): nncore's fused kernels on one thread
-(``serial``), the same split among threads (``threads``), or a BLAS product followed by one
-fused pass for the bias and activation (``blas``). Which is fastest depends on the CPU (vector
+(``serial``), the same split among threads (``threads``), or the same split with each thread's
+block multiplied by BLAS (on one thread inside each of ours) and given its bias and activation
+while in cache (``blas``). Which is fastest depends on the CPU (vector
 width, cache sizes, memory bandwidth, the BLAS build), the dtype, the layout of the input and
 the thread count, so nothing here is a constant tuned on one machine: the first time a pass of
 a given shape class is needed, the planner times the candidates on buffers of that shape and
@@ -28,6 +29,7 @@ For a fixed plan and thread count the JIT tier's training repeats bit for bit; t
 plans may differ in the last bits (a BLAS product sums in another order).
 """
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -45,6 +47,7 @@ from nncore.cpu import cpu_model, llvm_host
 from nncore.kernels import cache, dense
 from nncore.kernels.elementwise import IDENTITY
 from nncore.kernels.packed import BACKPROP, FORWARD, GRADS
+from nncore.threadpool import serial_blas
 
 #: The environment variable that chooses the planner's mode.
 PLAN_ENV = "NNCORE_PLAN"
@@ -322,7 +325,8 @@ class Planner:
         candidates = ["serial", "blas"] if threads < 2 else ["serial", "threads", "blas"]
         buffers = _Buffers(n, n_prev, m, dtype, transposed, X if l == 0 else None)
         code_prev = int(codes[l - 1]) if l > 0 else IDENTITY
-        seconds = time_paths(_runner(pass_name, buffers, transposed, int(codes[l]), code_prev, threads), candidates)
+        with serial_blas():
+            seconds = time_paths(_runner(pass_name, buffers, transposed, int(codes[l]), code_prev, threads), candidates)
         best = min(seconds, key=seconds.get)
         return {"path": best, "seconds": {name: float(f"{s:.4g}") for name, s in seconds.items()}}
 
@@ -359,6 +363,19 @@ def describe(plan):
             parts.append(f"{pass_name[0].upper()}={'~' if name == 'estimate' else name}")
         layers.append(f"L{l + 1} " + " ".join(parts))
     return " | ".join(layers)
+
+
+def blas_threads_for(plan, passes=tuple(PASSES)):
+    """The context a JIT-tier call of `plan` runs in: :func:`~nncore.threadpool.serial_blas` when a
+    pass in `passes` may multiply by BLAS (``blas``, or the rule of thumb), else nothing to do.
+
+    The kernels' threads each call BLAS on a block of their own; BLAS's own threads would compete
+    with them for the cores. Entering :func:`~nncore.threadpool.serial_blas` costs microseconds,
+    which a small layer's serial pass does not need to pay.
+    """
+    columns = np.asarray(plan)[:, [PASSES[name] for name in passes]]
+    may_use_blas = np.isin(columns, (dense.BLAS, dense.ESTIMATE)).any()
+    return serial_blas() if may_use_blas else contextlib.nullcontext()
 
 
 def plan_for_training(X, layer_dims, activations):

@@ -15,10 +15,12 @@ over contiguous features.
 * grads: ``dW = dZ @ A_prev.T`` and ``db`` = the row sums of dZ.
 
 Each pass takes one of three paths (:data:`PATHS`): the fused kernels on the calling thread
-(``SERIAL``), the same split among threads (``THREADS``), or a BLAS product with the element-wise
-rest in one pass after it (``BLAS``). Which is fastest depends on the machine: the JIT tier's
-planner (:mod:`nncore.jit.planner`) times them per layer on the running one; ``ESTIMATE`` asks for
-the rule of thumb :func:`estimate_path` instead, decided here from the layer's size.
+(``SERIAL``), the same split among threads (``THREADS``), or BLAS's product of each thread's block
+followed by the element-wise rest on that block while it is in cache (``BLAS``,
+:mod:`nncore.kernels.blas`; BLAS runs on one thread inside each of ours). Which is fastest
+depends on the machine: the JIT tier's planner (:mod:`nncore.jit.planner`) times them per layer on
+the running one; ``ESTIMATE`` asks for the rule of thumb :func:`estimate_path` instead, decided
+here from the layer's size.
 
 Each pass comes at four levels, twelve functions in all:
 
@@ -33,8 +35,8 @@ grads     ``grads_block``     ``grads_part``     ``grads``       ``grads_kernel`
 * a *block* kernel computes a range of the output on the calling thread (and
   :func:`grads_block_transposed` the gradient of an input stored one sample per row);
 * a *part* kernel is thread ``t``'s share of ``parts`` (:func:`~nncore.kernels.partition.block_of`),
-  and after a BLAS product only the element-wise rest (:func:`epilogue_forward_block`,
-  :func:`epilogue_backprop_block`, :func:`row_sums`);
+  by our kernels or by BLAS's product of the block and the element-wise rest
+  (:func:`epilogue_forward_block`, :func:`epilogue_backprop_block`, :func:`row_sums`);
 * a *pass* takes the path it is given (:func:`resolve`) and runs the parts under one ``prange``
   over thread ids, each thread writing only its own block, or calls the part once on the
   calling thread, so that no thread wakes. Passes are inlined into the compiled
@@ -51,7 +53,7 @@ activation codes (:data:`nncore.kernels.elementwise.CODES`, or ``IDENTITY``).
 import numpy as np
 from numba import prange
 
-from nncore.kernels import gemm
+from nncore.kernels import blas, gemm
 from nncore.kernels.config import inline, kernel, parallel_kernel
 from nncore.kernels.elementwise import activate, grad_from_output
 from nncore.kernels.partition import FEATURE_ALIGN, ROW_ALIGN, SAMPLE_ALIGN, block_of, parallel_worth
@@ -60,9 +62,9 @@ from nncore.kernels.partition import FEATURE_ALIGN, ROW_ALIGN, SAMPLE_ALIGN, blo
 BLOCK = 256
 
 #: The paths of a pass. ``SERIAL``: the fused kernels on the calling thread. ``THREADS``: the
-#: same, the samples (or units, or features) split among threads. ``BLAS``: the product by BLAS
-#: (NumPy's ``np.dot``, compiled by Numba into a call of SciPy's BLAS, with threads of its own),
-#: then the bias and activation (or the derivative, or db) in one pass split among threads.
+#: same, the samples (or units, or features) split among threads. ``BLAS``: the same split, each
+#: thread's block multiplied by BLAS (:func:`nncore.kernels.blas.product`, SciPy's gemm on one
+#: thread) and then given its bias and activation (or derivative, or db) while in cache.
 #: ``ESTIMATE``: :func:`estimate_path` picks one of the three from the layer's size.
 ESTIMATE, SERIAL, THREADS, BLAS = -1, 0, 1, 2
 
@@ -172,25 +174,6 @@ def grads_block(dZ, A_prev, dW, db, r_lo, r_hi, c_lo, c_hi):
     if c_lo == 0:
         for u in range(r_lo, r_hi):
             db[u] = dZ[u].sum()
-
-
-@kernel
-def blas_product(a, b, out):
-    """``out = a @ b`` by BLAS (multi-threaded inside BLAS, serial here).
-
-    A kernel of its own: written inline in a parallel kernel, Numba's array
-    analysis misreads transposed operands and asserts their shapes differ.
-
-    Parameters
-    ----------
-    a : ndarray of shape (n, k)
-        Any layout (a transposed view such as ``W.T`` is passed as it is); read only.
-    b : ndarray of shape (k, m)
-        Any layout; read only.
-    out : ndarray of shape (n, m), C-contiguous
-        Overwritten; must not overlap `a` or `b`.
-    """
-    np.dot(a, b, out)
 
 
 @kernel
@@ -334,54 +317,59 @@ def resolve(path, a, b, c, blas_allowed, threads):
 
 
 @kernel
-def forward_part(W, b, A_prev, transposed, Z, A, code, blas, t, parts):
-    """Part t of the forward pass: a block of samples (only the epilogue after BLAS); serial.
+def forward_part(W, b, A_prev, transposed, Z, A, code, by_blas, t, parts):
+    """Part t of the forward pass: a block of samples, by our kernels or by BLAS; serial.
 
     Parameters
     ----------
     W, b, A_prev, transposed, Z, A, code
         As in :func:`forward_block`.
-    blas : bool
-        Whether `Z` already holds ``W @ A_prev`` (a BLAS product): then only the bias and the
-        activation are applied.
+    by_blas : bool
+        Whether the block's product is BLAS's (then the bias and activation follow on the block).
     t : int
         This part's index, 0 <= t < `parts`.
     parts : int
         The number of parts the samples are cut into (:func:`~nncore.kernels.partition.block_of`).
     """
     lo, hi = block_of(Z.shape[1], parts, t, ROW_ALIGN if transposed else SAMPLE_ALIGN)
-    if blas:
-        epilogue_forward_block(Z, A, b, code, lo, hi)
-    else:
+    if not by_blas:
         forward_block(W, b, A_prev, transposed, Z, A, code, lo, hi)
+        return
+    scalars = np.empty(2, Z.dtype)
+    if transposed:
+        blas.product(W, False, A_prev[lo:hi], True, Z[:, lo:hi], scalars)
+    else:
+        blas.product(W, False, A_prev[:, lo:hi], False, Z[:, lo:hi], scalars)
+    epilogue_forward_block(Z, A, b, code, lo, hi)
 
 
 @kernel
-def backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, t, parts):
+def backprop_part(W, dZ, A_prev, code_prev, dZ_prev, by_blas, t, parts):
     """Part t of the backward step to the layer below: a block of samples; serial.
 
     Parameters
     ----------
     W, dZ, A_prev, code_prev, dZ_prev
         As in :func:`backprop_block`.
-    blas : bool
-        Whether `dZ_prev` already holds ``W.T @ dZ``: then only g' is applied.
+    by_blas : bool
+        Whether the block's product ``W.T @ dZ`` is BLAS's (then g' follows on the block).
     t : int
         This part's index, 0 <= t < `parts`.
     parts : int
         The number of parts the samples are cut into.
     """
     lo, hi = block_of(dZ.shape[1], parts, t, SAMPLE_ALIGN)
-    if blas:
-        epilogue_backprop_block(dZ_prev, A_prev, code_prev, lo, hi)
-    else:
+    if not by_blas:
         backprop_block(W, dZ, A_prev, code_prev, dZ_prev, lo, hi)
+        return
+    blas.product(W, True, dZ[:, lo:hi], False, dZ_prev[:, lo:hi], np.empty(2, dZ.dtype))
+    epilogue_backprop_block(dZ_prev, A_prev, code_prev, lo, hi)
 
 
 @kernel
-def grads_part(dZ, A_prev, transposed, dW, db, blas, t, parts):
-    """Part t of dW and db: a block of units, or of features when there are few units
-    or the input is stored one sample per row; serial.
+def grads_part(dZ, A_prev, transposed, dW, db, by_blas, t, parts):
+    """Part t of dW and db: a block of units, or of features when there are fewer units than
+    features or the input is stored one sample per row; serial.
 
     Parameters
     ----------
@@ -392,18 +380,29 @@ def grads_part(dZ, A_prev, transposed, dW, db, blas, t, parts):
     transposed : bool
         How `A_prev` is stored.
     dW : ndarray of shape (n, n_prev), C-contiguous
-        This part's block overwritten (left as BLAS wrote it when `blas`).
+        This part's block overwritten.
     db : ndarray of shape (n,)
-        This part's rows written, when its block holds them.
-    blas : bool
-        Whether `dW` already holds the product: then only `db` is computed.
+        This part's rows written, when its block holds them (by BLAS: the rows of part t
+        of the units, whichever way dW is cut).
+    by_blas : bool
+        Whether the block's product is BLAS's.
     t : int
         This part's index, 0 <= t < `parts`.
     parts : int
         The number of parts.
     """
     n, n_prev = dW.shape
-    if blas:
+    if by_blas:
+        scalars = np.empty(2, dW.dtype)
+        if n >= n_prev:
+            lo, hi = block_of(n, parts, t, ROW_ALIGN)
+            blas.product(dZ[lo:hi], False, A_prev, not transposed, dW[lo:hi], scalars)
+        else:
+            lo, hi = block_of(n_prev, parts, t, FEATURE_ALIGN)
+            if transposed:
+                blas.product(dZ, False, A_prev[:, lo:hi], False, dW[:, lo:hi], scalars)
+            else:
+                blas.product(dZ, False, A_prev[lo:hi], True, dW[:, lo:hi], scalars)
         lo, hi = block_of(n, parts, t, ROW_ALIGN)
         row_sums(dZ, db, lo, hi)
     elif transposed:
@@ -435,17 +434,12 @@ def forward(W, b, A_prev, transposed, Z, A, code, path, threads):
     n, n_prev = W.shape
     m = Z.shape[1]
     path = resolve(path, n, n_prev, m, not transposed, threads)
-    blas = path == BLAS
-    if blas:
-        if transposed:
-            blas_product(W, A_prev.T, Z)
-        else:
-            blas_product(W, A_prev, Z)
+    by_blas = path == BLAS
     if path != SERIAL and threads > 1:
         for t in prange(threads):
-            forward_part(W, b, A_prev, transposed, Z, A, code, blas, t, threads)
+            forward_part(W, b, A_prev, transposed, Z, A, code, by_blas, t, threads)
     else:
-        forward_part(W, b, A_prev, transposed, Z, A, code, blas, 0, 1)
+        forward_part(W, b, A_prev, transposed, Z, A, code, by_blas, 0, 1)
 
 
 @inline
@@ -466,14 +460,12 @@ def backprop(W, dZ, A_prev, code_prev, dZ_prev, path, threads):
     n, n_prev = W.shape
     m = dZ.shape[1]
     path = resolve(path, n, n_prev, m, True, threads)
-    blas = path == BLAS
-    if blas:
-        blas_product(W.T, dZ, dZ_prev)
+    by_blas = path == BLAS
     if path != SERIAL and threads > 1:
         for t in prange(threads):
-            backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, t, threads)
+            backprop_part(W, dZ, A_prev, code_prev, dZ_prev, by_blas, t, threads)
     else:
-        backprop_part(W, dZ, A_prev, code_prev, dZ_prev, blas, 0, 1)
+        backprop_part(W, dZ, A_prev, code_prev, dZ_prev, by_blas, 0, 1)
 
 
 @inline
@@ -494,17 +486,12 @@ def grads(dZ, A_prev, transposed, dW, db, path, threads):
     """
     n, n_prev = dW.shape
     path = resolve(path, n, n_prev, dZ.shape[1], True, threads)
-    blas = path == BLAS
-    if blas:
-        if transposed:
-            blas_product(dZ, A_prev, dW)
-        else:
-            blas_product(dZ, A_prev.T, dW)
+    by_blas = path == BLAS
     if path != SERIAL and threads > 1:
         for t in prange(threads):
-            grads_part(dZ, A_prev, transposed, dW, db, blas, t, threads)
+            grads_part(dZ, A_prev, transposed, dW, db, by_blas, t, threads)
     else:
-        grads_part(dZ, A_prev, transposed, dW, db, blas, 0, 1)
+        grads_part(dZ, A_prev, transposed, dW, db, by_blas, 0, 1)
 
 
 # Entry points for Python callers: the inline passes above compiled on their own.

@@ -7,9 +7,11 @@ inside a user's ``prange``, one layer per iteration with its own buffers) and, f
 layers, parallel (``*_parallel``, split among ``threads`` threads: never inside a ``prange``,
 where Numba would nest a parallel region in each thread).
 
-A serial kernel still hands products whose three dimensions reach
-:data:`nncore.kernels.dense.BLAS_MIN_DIM` to BLAS, which may use threads of its own
-(:func:`nncore.set_num_threads` sets their count).
+Products whose three dimensions reach :data:`nncore.kernels.dense.BLAS_MIN_DIM` go to BLAS: a
+serial kernel hands it the whole product (BLAS may use threads of its own;
+:func:`nncore.set_num_threads` sets their count), a parallel one each thread's block, so call the
+``*_parallel`` kernels inside :func:`nncore.threadpool.serial_blas` (BLAS on one thread inside
+each of the kernel's), as the JIT tier does.
 """
 
 import numpy as np
