@@ -28,8 +28,13 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import InMemoryExampleDatabase
 
+import nncore.kernels.config  # noqa: F401  (first: see below)
 from helpers import COMPARED, OBSERVED, TIERS
 from nncore.datasets import CAT_FILES, DATA_ENV
+
+# nncore.kernels.config chooses the kernels' vector width (nncore.kernels.target) and sets Numba's CPU
+# features, which Numba takes only before it compiles anything: imported here, before the test modules
+# that define @numba.njit functions, so that the suite compiles the kernels as the commands it starts do.
 
 # Hypothesis keeps no example database under a CI variable (its "ci" profile). Give it one in
 # memory there: the pytest plugin stacks one settings object per parametrized run of a @given

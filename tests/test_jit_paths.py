@@ -33,6 +33,8 @@ NETWORKS = {
     "wide input": lambda blas, xt: [xt + 5, 7, 1],
     # a narrow input in the course's layout
     "narrow input": lambda blas, xt: [xt - 1, 9, 1],
+    # a single sigmoid unit: train runs logistic regression's fused pass
+    "one unit": lambda blas, xt: [xt + 5, 1],
 }
 
 

@@ -38,7 +38,16 @@ def _load_average():
         return None
 
 
-def _environment():
+def _jit_code(tiers):
+    """The vector width of the JIT tier's code on this CPU, in words (:mod:`nncore.kernels.target`)."""
+    if "jit" not in tiers:
+        return None
+    from nncore.kernels import target
+
+    return target.describe()
+
+
+def _environment(tiers=TIERS):
     blas = blas_threads()
     return {
         "nncore": __version__,
@@ -49,6 +58,7 @@ def _environment():
         "cpu_count": os.cpu_count(),
         "load_average": _load_average(),
         "threads": {"numba": get_num_threads(), "blas": max(blas.values()) if blas else None},
+        "jit_code": _jit_code(tiers),
     }
 
 
@@ -120,7 +130,7 @@ def compare(
     progress = progress or Progress(1, enabled=False)
     dtype = np.dtype(dtype)
     results = {
-        "environment": _environment(),
+        "environment": _environment(tiers),
         "dtype": dtype.name,
         "repeats": repeats,
         "tiers": list(tiers),

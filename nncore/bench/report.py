@@ -206,6 +206,8 @@ def table(results):
         f"nncore {env['nncore']} compare: {results['dtype']}, threads: Numba {threads['numba']}{blas}; "
         f"Python {env['python']}, NumPy {env['numpy']}, Numba {env['numba']}"
     ]
+    if env.get("jit_code"):
+        lines.append(f"jit code: {env['jit_code']}")
     busy_line = busy_text(env)
     if busy_line:
         lines.append(busy_line)

@@ -9,6 +9,7 @@ from nncore.errors import TrainingDiverged
 from nncore.interface import probability_bounds
 from nncore.jit import planner
 from nncore.jit.layers import linear_activation_forward
+from nncore.jit.logistic import optimize
 from nncore.jit.slices import run_sliced
 from nncore.kernels import packed
 from nncore.kernels.layout import input_layout
@@ -70,8 +71,12 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
     Wide inputs are read one sample per row (free when X is Fortran-ordered,
     as ``flatten_images`` returns it; one copy per call otherwise). The loop
     runs in slices of about 30 ms (:mod:`nncore.jit.slices`), so Ctrl-C stops it. Each layer's
-    passes take the paths the planner chose for this machine (:mod:`nncore.jit.planner`).
+    passes take the paths the planner chose for this machine (:mod:`nncore.jit.planner`). A single
+    sigmoid unit is logistic regression and trains as :func:`optimize` does: one fused pass over X
+    per iteration instead of two.
     """
+    if len(activations) == 1:
+        return _train_one_unit(X, Y, parameters, learning_rate, num_iterations, cost_every)
     net = packed.Packed(parameters, activations)
     X, transposed = input_layout(X)
     m = X.shape[0] if transposed else X.shape[1]
@@ -97,6 +102,13 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
     if diverged_at >= 0:
         raise TrainingDiverged(diverged_at, learning_rate, None if last_finite < 0 else last_finite)
     return net.unpack(theta), costs
+
+
+def _train_one_unit(X, Y, parameters, learning_rate, num_iterations, cost_every):
+    """``train`` of a [n_x, 1] sigmoid network by logistic regression's compiled loop."""
+    W1, b1 = parameters["W1"], parameters["b1"]
+    trained, _, costs = optimize.unchecked(W1.T, float(b1[0, 0]), X, Y, num_iterations, learning_rate, cost_every)
+    return {"W1": trained["w"].T.copy(), "b1": np.full((1, 1), trained["b"], W1.dtype)}, costs
 
 
 @implements

@@ -59,10 +59,13 @@ _PATH_NAMES = {code: name for name, code in dense.PATHS.items()}
 _FORCED = ("serial", "threads", "blas")
 
 #: Time spent on each candidate of one decision, at least (and at least :data:`MIN_ROUNDS` calls).
-SECONDS_PER_CANDIDATE = 0.01
+SECONDS_PER_CANDIDATE = 0.03
 
-#: Calls of each candidate per decision, at least and at most; the median is kept.
-MIN_ROUNDS, MAX_ROUNDS = 3, 30
+#: Calls of each candidate per decision, at least and at most. The fastest call is kept, not the
+#: median: on a machine shared with other processes (or a virtual machine's host) interference only
+#: ever slows a call down, and medians of a few calls decided the cat network's first layer both ways
+#: from one run to the next.
+MIN_ROUNDS, MAX_ROUNDS = 5, 40
 
 #: The version of the plan file's layout.
 FILE_VERSION = 1
@@ -103,8 +106,10 @@ def _cpu_identity():
         "llvm_cpu": host["cpu"],
         "features": ",".join(host["features"]),
         "numba": numba.__version__,
-        "numba_cpu_name": os.environ.get("NUMBA_CPU_NAME", ""),
-        "numba_cpu_features": os.environ.get("NUMBA_CPU_FEATURES", ""),
+        # what Numba compiles for: the user's NUMBA_CPU_NAME / NUMBA_CPU_FEATURES, or the width
+        # nncore.kernels.target chose (plans made for 256-bit code do not serve 512-bit code)
+        "numba_cpu_name": numba.config.CPU_NAME or "",
+        "numba_cpu_features": numba.config.CPU_FEATURES or "",
     }
 
 
@@ -206,7 +211,7 @@ def _runner(pass_name, buffers, transposed, code, code_prev, threads):
 
 
 def time_paths(run, candidates):
-    """Median seconds per call of ``run(path)`` for each candidate path, the candidates interleaved.
+    """The fastest seconds per call of ``run(path)`` for each candidate path, the candidates interleaved.
 
     Each candidate runs once untimed first, then in rounds (one call of each per round) until
     each has had :data:`SECONDS_PER_CANDIDATE` and :data:`MIN_ROUNDS` calls, or :data:`MAX_ROUNDS`.
@@ -232,7 +237,7 @@ def time_paths(run, candidates):
             times[name].append(time.perf_counter() - start)
         if rounds >= MIN_ROUNDS and all(sum(t) >= SECONDS_PER_CANDIDATE for t in times.values()):
             break
-    return {name: float(np.median(t)) for name, t in times.items()}
+    return {name: min(t) for name, t in times.items()}
 
 
 class Planner:

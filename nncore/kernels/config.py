@@ -19,6 +19,8 @@ package for stray fastmath settings).
   keep serving code that inlined the old version of another file.
 * ``error_model="numpy"``: division by zero gives inf/nan, as in NumPy, with
   no Python exception path in the kernels.
+* the CPU features: on CPUs with AVX-512, 512-bit vectors where they measured faster
+  (:data:`TARGET`, :mod:`nncore.kernels.target`).
 
 With ``NUMBA_DISABLE_JIT=1`` (the coverage run) Numba returns each function as
 it is and the kernels run as Python on NumPy arrays and scalars. Kernels then
@@ -32,7 +34,11 @@ import functools
 import numba
 import numpy as np
 
-from nncore.kernels import cache
+from nncore.kernels import cache, target
+
+#: The vector width the kernels are compiled for on this CPU (:mod:`nncore.kernels.target`):
+#: Numba's CPU features, set here, before the first kernel is made, when Numba still takes them.
+TARGET = target.configure()
 
 #: LLVM fast-math flags for every kernel.
 FASTMATH = frozenset({"nsz", "contract", "reassoc"})
