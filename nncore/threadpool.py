@@ -21,6 +21,7 @@ import functools
 import os
 import sys
 import time
+from pathlib import Path
 
 import numba
 from threadpoolctl import ThreadpoolController, threadpool_info, threadpool_limits
@@ -100,19 +101,25 @@ def threads(n):
 
 
 @functools.cache
-def _blas_libraries():
-    """threadpoolctl's controllers of the BLAS libraries loaded (found once: scanning costs milliseconds)."""
-    return tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
+def _kernels_blas():
+    """threadpoolctl's controllers of the BLAS the kernels call: SciPy's (found once: scanning costs
+    milliseconds). NumPy's own copy, in wheels a library of its own, is left alone; where no library
+    lies in SciPy's folders (one BLAS shared by both, as conda installs them), every BLAS loaded."""
+    import scipy.linalg.cython_blas  # noqa: F401  (loads SciPy's BLAS: the one numba_xxgemm calls)
+
+    libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+    scipy_libraries = [lib for lib in libraries if any(p.startswith("scipy") for p in Path(lib.filepath).parts[-3:-1])]
+    return tuple(scipy_libraries or libraries)
 
 
 @contextlib.contextmanager
 def serial_blas():
-    """Context manager: every BLAS library on one thread inside the block, restored after.
+    """Context manager: the BLAS the kernels call on one thread inside the block, restored after.
 
     The JIT tier's kernels run inside it: their threads each call BLAS on a block of their own,
     and a BLAS with threads of its own would wake them on the cores Numba's threads occupy.
-    Entering and leaving costs a few microseconds (one call into each BLAS library that has
-    more than one thread).
+    Entering and leaving costs a few microseconds (one call into the library when it has more
+    than one thread).
 
     Examples
     --------
@@ -120,7 +127,7 @@ def serial_blas():
     >>> with serial_blas():
     ...     pass  # nncore.kernels' *_parallel kernels called from here
     """
-    changed = [(library, library.num_threads) for library in _blas_libraries()]
+    changed = [(library, library.num_threads) for library in _kernels_blas()]
     changed = [(library, n) for library, n in changed if n != 1]
     for library, _ in changed:
         library.set_num_threads(1)
