@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("numba")
 
-from nncore.kernels import target  # noqa: E402
+from nncore.kernels import config, target  # noqa: E402
 
 needs_avx512 = pytest.mark.skipif(not target.has_avx512(), reason="this CPU has one vector width (no AVX-512)")
 
@@ -28,7 +28,7 @@ CHOSEN = "import json, numba, nncore.kernels.config as c; print(json.dumps([c.TA
 
 @needs_avx512
 def test_the_probe_times_both_widths():
-    decision = target.measure()
+    decision = target.measure(config.PROBE_OPTIONS)
     assert decision["width"] in (256, 512)
     assert set(decision["seconds"]) == {"256", "512"} and all(s > 0 for s in decision["seconds"].values())
     faster = decision["seconds"]["512"] <= target.WIN * decision["seconds"]["256"]
@@ -60,14 +60,14 @@ def test_numba_compiling_first_leaves_its_features_alone():
 def test_an_unknown_width_is_refused_with_the_choices(monkeypatch):
     monkeypatch.setenv(target.WIDTH_ENV, "1024")
     with pytest.raises(ValueError, match=r"NNCORE_VECTOR_WIDTH='1024': expected one of measure, 256, 512"):
-        target.configure()
+        target.configure(config.PROBE_OPTIONS)
 
 
 @needs_avx512
 def test_a_measured_width_is_kept_and_read_back(tmp_path, monkeypatch):
     path = tmp_path / "width.json"
     monkeypatch.setattr(target, "decision_file", lambda: path)
-    first = target._decided()
+    first = target._decided(config.PROBE_OPTIONS)
     assert json.loads(path.read_text()) == first and first["reason"] == "measured on this CPU"
-    monkeypatch.setattr(target, "measure", lambda: pytest.fail("measured again"))
-    assert target._decided() == first
+    monkeypatch.setattr(target, "measure", lambda options: pytest.fail("measured again"))
+    assert target._decided(config.PROBE_OPTIONS) == first

@@ -50,8 +50,8 @@ def layer_forward(A_prev, W, b, code):
         # runs the same code without reading the thread count, which costs more than its math.
         layer.dense_forward(W, b, X, transposed, Z, A, code)
     else:
-        with _blas_threads(n, n_prev, m):
-            layer.dense_forward_parallel(W, b, X, transposed, Z, A, code, numba.get_num_threads())
+        with _blas_threads(n, n_prev, m):  # the pass the training loop runs, compiled once for both
+            dense.forward_kernel(W, b.reshape(-1), X, transposed, Z, A, code, ESTIMATE, numba.get_num_threads())
     return Z, A
 
 

@@ -67,6 +67,12 @@ SECONDS_PER_CANDIDATE = 0.03
 #: from one run to the next.
 MIN_ROUNDS, MAX_ROUNDS = 5, 40
 
+#: A candidate this many times slower than the fastest is dropped from the rounds that follow.
+DROP_BEYOND = 2.0
+
+#: Calls this long or longer are timed once each (after the untimed one): nothing faster to decide.
+LONG_CALL = 0.05
+
 #: The version of the plan file's layout.
 FILE_VERSION = 1
 
@@ -215,6 +221,10 @@ def time_paths(run, candidates):
 
     Each candidate runs once untimed first, then in rounds (one call of each per round) until
     each has had :data:`SECONDS_PER_CANDIDATE` and :data:`MIN_ROUNDS` calls, or :data:`MAX_ROUNDS`.
+    A candidate slower than :data:`DROP_BEYOND` times the fastest after a round is not called
+    again, and a round whose candidates each took :data:`LONG_CALL` seconds or more is enough:
+    a wide layer's serial pass can take a second, and timing it five times would cost more than
+    the plan saves.
 
     Parameters
     ----------
@@ -226,16 +236,22 @@ def time_paths(run, candidates):
     Returns
     -------
     dict of str to float
+        Every candidate's fastest call (those dropped early: their fastest before they were).
     """
     for name in candidates:
         run(dense.PATHS[name])
     times = {name: [] for name in candidates}
+    timed = list(candidates)
     for rounds in range(1, MAX_ROUNDS + 1):
-        for name in candidates:
+        for name in timed:
             start = time.perf_counter()
             run(dense.PATHS[name])
             times[name].append(time.perf_counter() - start)
-        if rounds >= MIN_ROUNDS and all(sum(t) >= SECONDS_PER_CANDIDATE for t in times.values()):
+        best = min(min(times[name]) for name in timed)
+        timed = [name for name in timed if min(times[name]) <= DROP_BEYOND * best]
+        if all(min(times[name]) >= LONG_CALL for name in timed):
+            break
+        if rounds >= MIN_ROUNDS and all(sum(times[name]) >= SECONDS_PER_CANDIDATE for name in timed):
             break
     return {name: min(t) for name, t in times.items()}
 

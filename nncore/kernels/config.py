@@ -36,12 +36,15 @@ import numpy as np
 
 from nncore.kernels import cache, target
 
-#: The vector width the kernels are compiled for on this CPU (:mod:`nncore.kernels.target`):
-#: Numba's CPU features, set here, before the first kernel is made, when Numba still takes them.
-TARGET = target.configure()
-
 #: LLVM fast-math flags for every kernel.
 FASTMATH = frozenset({"nsz", "contract", "reassoc"})
+
+#: The options of :mod:`nncore.kernels.target`'s probe: the kernels' flags, no cache.
+PROBE_OPTIONS = {"fastmath": set(FASTMATH), "cache": False}
+
+#: The vector width the kernels are compiled for on this CPU (:mod:`nncore.kernels.target`):
+#: Numba's CPU features, set here, before the first kernel is made, when Numba still takes them.
+TARGET = target.configure(PROBE_OPTIONS)
 
 #: Flags of the elementary functions of :mod:`nncore.kernels.simdmath`, which are
 #: compiled on their own and never take the kernels' flags: only ``contract``

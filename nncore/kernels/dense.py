@@ -39,9 +39,12 @@ grads     ``grads_block``     ``grads_part``     ``grads``       ``grads_kernel`
   (:func:`epilogue_forward_block`, :func:`epilogue_backprop_block`, :func:`row_sums`);
 * a *pass* takes the path it is given (:func:`resolve`) and runs the parts under one ``prange``
   over thread ids, each thread writing only its own block, or calls the part once on the
-  calling thread, so that no thread wakes. Passes are inlined into the compiled
-  training loop (a parallel kernel calling another parallel kernel could not be cached);
-* an *entry* kernel compiles a pass on its own for Python callers (:mod:`nncore.jit.layers`).
+  calling thread, so that no thread wakes; inlined into its entry kernel and into the public
+  serial kernels of :mod:`nncore.kernels.layer`;
+* an *entry* kernel compiles a pass on its own. The compiled training loop, ``predict``,
+  ``model_backward`` (:mod:`nncore.kernels.packed`), the JIT tier's layer functions and the
+  planner all call these three, so each pass is compiled once (a training loop with the passes
+  inlined compiled each of them again, and took twice as long to compile).
 
 The thread count is an argument (``numba.get_num_threads()`` read by the Python caller): read
 inside a parallel kernel it would keep the kernel out of the on-disk cache.
@@ -60,6 +63,11 @@ from nncore.kernels.partition import FEATURE_ALIGN, ROW_ALIGN, SAMPLE_ALIGN, blo
 
 #: Samples per block of the fused passes: a block's Z and A stay in L2.
 BLOCK = 256
+
+#: Arguments of the kernels called with constants: a literal 0, 1, True or False (or a prange index,
+#: which Numba types as unsigned) would compile another specialization of the kernel it is passed to.
+_ZERO, _ONE = np.int64(0), np.int64(1)
+_NO, _YES = np.bool_(False), np.bool_(True)
 
 #: The paths of a pass. ``SERIAL``: the fused kernels on the calling thread. ``THREADS``: the
 #: same, the samples (or units, or features) split among threads. ``BLAS``: the same split, each
@@ -113,9 +121,9 @@ def forward_block(W, b, A_prev, transposed, Z, A, code, s_lo, s_hi):
         for u in range(W.shape[0]):
             Z[u, lo:hi] = b[u]
         if transposed:
-            gemm.dot_rows(W, A_prev, Z, 0, W.shape[0], lo, hi)
+            gemm.dot_rows(W, A_prev, Z, _ZERO, W.shape[0], lo, hi)
         else:
-            gemm.axpy_rows(W, A_prev, Z, 0, W.shape[0], lo, hi)
+            gemm.axpy_rows(W, _NO, A_prev, Z, _ZERO, W.shape[0], lo, hi)
         _activate_columns(Z, A, code, lo, hi)
 
 
@@ -142,7 +150,7 @@ def backprop_block(W, dZ, A_prev, code_prev, dZ_prev, s_lo, s_hi):
     for lo in range(s_lo, s_hi, BLOCK):
         hi = min(lo + BLOCK, s_hi)
         dZ_prev[:, lo:hi] = 0
-        gemm.axpy_rows(W.T, dZ, dZ_prev, 0, W.shape[1], lo, hi)
+        gemm.axpy_rows(W, _YES, dZ, dZ_prev, _ZERO, W.shape[1], lo, hi)
         for k in range(W.shape[1]):
             row = dZ_prev[k, lo:hi]
             grad_from_output(row, A_prev[k, lo:hi], row, code_prev)
@@ -255,7 +263,7 @@ def grads_block_transposed(dZ, XT, dW, db, k_lo, k_hi):
         The features (columns of `dW`) this call computes.
     """
     dW[:, k_lo:k_hi] = 0
-    gemm.axpy_rows(dZ, XT, dW, 0, dW.shape[0], k_lo, k_hi)
+    gemm.axpy_rows(dZ, _NO, XT, dW, _ZERO, dW.shape[0], k_lo, k_hi)
     if k_lo == 0:
         for u in range(dZ.shape[0]):
             db[u] = dZ[u].sum()
@@ -410,10 +418,10 @@ def grads_part(dZ, A_prev, transposed, dW, db, by_blas, t, parts):
         grads_block_transposed(dZ, A_prev, dW, db, lo, hi)
     elif n >= n_prev:
         lo, hi = block_of(n, parts, t, ROW_ALIGN)
-        grads_block(dZ, A_prev, dW, db, lo, hi, 0, n_prev)
+        grads_block(dZ, A_prev, dW, db, lo, hi, _ZERO, n_prev)
     else:
         lo, hi = block_of(n_prev, parts, t, FEATURE_ALIGN)
-        grads_block(dZ, A_prev, dW, db, 0, n, lo, hi)
+        grads_block(dZ, A_prev, dW, db, _ZERO, n, lo, hi)
 
 
 @inline
@@ -437,9 +445,9 @@ def forward(W, b, A_prev, transposed, Z, A, code, path, threads):
     by_blas = path == BLAS
     if path != SERIAL and threads > 1:
         for t in prange(threads):
-            forward_part(W, b, A_prev, transposed, Z, A, code, by_blas, t, threads)
+            forward_part(W, b, A_prev, transposed, Z, A, code, by_blas, np.int64(t), threads)
     else:
-        forward_part(W, b, A_prev, transposed, Z, A, code, by_blas, 0, 1)
+        forward_part(W, b, A_prev, transposed, Z, A, code, by_blas, _ZERO, _ONE)
 
 
 @inline
@@ -463,9 +471,9 @@ def backprop(W, dZ, A_prev, code_prev, dZ_prev, path, threads):
     by_blas = path == BLAS
     if path != SERIAL and threads > 1:
         for t in prange(threads):
-            backprop_part(W, dZ, A_prev, code_prev, dZ_prev, by_blas, t, threads)
+            backprop_part(W, dZ, A_prev, code_prev, dZ_prev, by_blas, np.int64(t), threads)
     else:
-        backprop_part(W, dZ, A_prev, code_prev, dZ_prev, by_blas, 0, 1)
+        backprop_part(W, dZ, A_prev, code_prev, dZ_prev, by_blas, _ZERO, _ONE)
 
 
 @inline
@@ -489,9 +497,9 @@ def grads(dZ, A_prev, transposed, dW, db, path, threads):
     by_blas = path == BLAS
     if path != SERIAL and threads > 1:
         for t in prange(threads):
-            grads_part(dZ, A_prev, transposed, dW, db, by_blas, t, threads)
+            grads_part(dZ, A_prev, transposed, dW, db, by_blas, np.int64(t), threads)
     else:
-        grads_part(dZ, A_prev, transposed, dW, db, by_blas, 0, 1)
+        grads_part(dZ, A_prev, transposed, dW, db, by_blas, _ZERO, _ONE)
 
 
 # Entry points for Python callers: the inline passes above compiled on their own.

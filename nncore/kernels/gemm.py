@@ -9,7 +9,7 @@ kernels whose innermost loop runs over contiguous memory and vectorizes
   vector registers, so each step loads 9 vectors for 20 fused multiply-adds.
   (``dW = dZ @ A_prev.T``, and ``Z = W @ X`` when X is stored one sample per
   row.)
-* :func:`axpy_rows`, ``out = C @ X`` with rows of X and out contiguous: each
+* :func:`axpy_rows`, ``out = C @ X`` (or ``C.T @ X``) with rows of X and out contiguous: each
   output row is a combination of input rows; a tile updates 4 output rows
   from 5 input rows, loading 5 + 4 vectors and storing 4 for 20 multiply-adds.
   (``Z = W @ A_prev``, ``dA_prev = W.T @ dZ``, and ``dW = dZ @ X.T`` when X is
@@ -210,16 +210,20 @@ def _axpy(o, i, c):
 
 
 @kernel
-def axpy_rows(C, X, out, r_lo, r_hi, k_lo, k_hi):
+def axpy_rows(C, C_transposed, X, out, r_lo, r_hi, k_lo, k_hi):
     """``out[r, k] += sum_j C[r, j] * X[j, k]`` for r in [r_lo, r_hi), k in [k_lo, k_hi); serial.
 
-    `C` is passed transposed or not through its strides (``dZT.T`` for dW):
-    only its elements are read, one per tile; the vector loops run along the
-    rows of `X` and `out`. All three arrays share one floating dtype.
+    Only the elements of `C` are read, one per tile (the vector loops run along the rows of `X`
+    and `out`), so a transposed `C` is read in place: ``W.T @ dZ`` passes `W` with `C_transposed`,
+    and the kernel is compiled once, for C-contiguous arrays. All three arrays share one
+    floating dtype.
 
     Parameters
     ----------
-    C : ndarray of shape (R, J), any layout
+    C : ndarray of shape (R, J), or (J, R) when `C_transposed`; C-contiguous
+    C_transposed : bool
+        Whether `C` holds the coefficients transposed: the coefficient of ``X[j]`` in ``out[r]`` is
+        then ``C[j, r]``.
     X : ndarray of shape (J, K), C-contiguous
     out : ndarray of shape (R, K), C-contiguous
         Accumulated into (zero it first for a plain product); must not overlap `C` or `X`.
@@ -231,7 +235,7 @@ def axpy_rows(C, X, out, r_lo, r_hi, k_lo, k_hi):
         for r in range(r_lo, r_hi):
             o = out[r]
             for j in range(J):
-                coefficient = C[r, j]
+                coefficient = C[j, r] if C_transposed else C[r, j]
                 x = X[j]
                 for k in range(k_lo, k_hi):
                     o[k] += coefficient * x[k]
@@ -240,11 +244,17 @@ def axpy_rows(C, X, out, r_lo, r_hi, k_lo, k_hi):
     for b_lo in range(k_lo, k_hi, KB):
         b_hi = min(b_lo + KB, k_hi)
         for j_lo in range(0, J, JB):
-            _axpy_block(C, X, out, c, r_lo, r_hi, j_lo, min(j_lo + JB, J), b_lo, b_hi)
+            _axpy_block(C, C_transposed, X, out, c, r_lo, r_hi, j_lo, min(j_lo + JB, J), b_lo, b_hi)
 
 
 @inline
-def _axpy_block(C, X, out, c, r_lo, r_hi, j_lo, j_hi, k_lo, k_hi):
+def _coefficient(C, C_transposed, r, j):
+    """The coefficient of ``X[j]`` in ``out[r]``."""
+    return C[j, r] if C_transposed else C[r, j]
+
+
+@inline
+def _axpy_block(C, C_transposed, X, out, c, r_lo, r_hi, j_lo, j_hi, k_lo, k_hi):
     r = r_lo
     while r + 4 <= r_hi:
         o0, o1 = out[r, k_lo:k_hi], out[r + 1, k_lo:k_hi]
@@ -253,7 +263,7 @@ def _axpy_block(C, X, out, c, r_lo, r_hi, j_lo, j_hi, k_lo, k_hi):
         while j + 5 <= j_hi:
             for a in range(4):
                 for b in range(5):
-                    c[5 * a + b] = C[r + a, j + b]
+                    c[5 * a + b] = _coefficient(C, C_transposed, r + a, j + b)
             _axpy_4x5(
                 o0,
                 o1,
@@ -269,10 +279,10 @@ def _axpy_block(C, X, out, c, r_lo, r_hi, j_lo, j_hi, k_lo, k_hi):
             j += 5
         while j < j_hi:
             x = X[j, k_lo:k_hi]
-            _axpy(o0, x, C[r, j])
-            _axpy(o1, x, C[r + 1, j])  # noqa: E702
-            _axpy(o2, x, C[r + 2, j])
-            _axpy(o3, x, C[r + 3, j])  # noqa: E702
+            _axpy(o0, x, _coefficient(C, C_transposed, r, j))
+            _axpy(o1, x, _coefficient(C, C_transposed, r + 1, j))  # noqa: E702
+            _axpy(o2, x, _coefficient(C, C_transposed, r + 2, j))
+            _axpy(o3, x, _coefficient(C, C_transposed, r + 3, j))  # noqa: E702
             j += 1
         r += 4
     while r < r_hi:
@@ -286,14 +296,14 @@ def _axpy_block(C, X, out, c, r_lo, r_hi, j_lo, j_hi, k_lo, k_hi):
                 X[j + 2, k_lo:k_hi],
                 X[j + 3, k_lo:k_hi],
                 X[j + 4, k_lo:k_hi],
-                C[r, j],
-                C[r, j + 1],
-                C[r, j + 2],
-                C[r, j + 3],
-                C[r, j + 4],
+                _coefficient(C, C_transposed, r, j),
+                _coefficient(C, C_transposed, r, j + 1),
+                _coefficient(C, C_transposed, r, j + 2),
+                _coefficient(C, C_transposed, r, j + 3),
+                _coefficient(C, C_transposed, r, j + 4),
             )
             j += 5
         while j < j_hi:
-            _axpy(o, X[j, k_lo:k_hi], C[r, j])
+            _axpy(o, X[j, k_lo:k_hi], _coefficient(C, C_transposed, r, j))
             j += 1
         r += 1

@@ -22,7 +22,7 @@ elements (:meth:`Packed.activation_size`).
 import numpy as np
 
 from nncore.kernels import dense
-from nncore.kernels.config import inline, kernel, parallel_kernel
+from nncore.kernels.config import inline, kernel
 from nncore.kernels.dense import ESTIMATE
 from nncore.kernels.elementwise import CODES, cross_entropy
 
@@ -176,7 +176,8 @@ def path_of(plan, l, column):
 def forward_all(X, transposed, theta, dims, codes, plan, acts, threads):
     """Forward pass of every layer into `acts` (activation applied in place); returns AL.
 
-    Inlined; each layer's pass is split among threads when it is large enough.
+    Inlined; each layer's pass is :func:`nncore.kernels.dense.forward_kernel`, split among threads
+    when its plan says so.
 
     Parameters
     ----------
@@ -207,7 +208,7 @@ def forward_all(X, transposed, theta, dims, codes, plan, acts, threads):
     for l in range(codes.size):
         A = layer_block(acts, dims, m, l)
         W, b = layer_W(theta, dims, l), layer_b(theta, dims, l)
-        dense.forward(W, b, A_prev, transposed and l == 0, A, A, codes[l], path_of(plan, l, FORWARD), threads)
+        dense.forward_kernel(W, b, A_prev, transposed and l == 0, A, A, codes[l], path_of(plan, l, FORWARD), threads)
         A_prev = A
     return A_prev
 
@@ -218,8 +219,8 @@ def backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad,
 
     ``dZL = (AL - Y) / m``; each layer then computes dW and db, and dZ of the
     layer below unless it is the first (no gradient for X). Only a single output
-    unit (n[L] = 1) is supported, as in the course. Inlined; parallel as
-    :func:`forward_all`.
+    unit (n[L] = 1) is supported, as in the course. Inlined; the passes are
+    :func:`nncore.kernels.dense.grads_kernel` and :func:`~nncore.kernels.dense.backprop_kernel`.
 
     Parameters
     ----------
@@ -255,13 +256,15 @@ def backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad,
     for l in range(L - 1, -1, -1):
         dW, db = layer_W(grad, dims, l), layer_b(grad, dims, l)
         if l == 0:
-            dense.grads(dZ, X, transposed, dW, db, path_of(plan, l, GRADS), threads)
+            dense.grads_kernel(dZ, X, transposed, dW, db, path_of(plan, l, GRADS), threads)
         else:
             A_prev = layer_block(acts, dims, m, l - 1)
-            dense.grads(dZ, A_prev, False, dW, db, path_of(plan, l, GRADS), threads)
+            # (the layer's input is in the course's layout; `transposed and l == 0`, False here, is written
+            # as a run-time bool: a literal False would compile another specialization of the pass)
+            dense.grads_kernel(dZ, A_prev, transposed and l == 0, dW, db, path_of(plan, l, GRADS), threads)
             dZ_prev = layer_block(deltas, dims, m, l - 1)
             W = layer_W(theta, dims, l)
-            dense.backprop(W, dZ, A_prev, codes[l - 1], dZ_prev, path_of(plan, l, BACKPROP), threads)
+            dense.backprop_kernel(W, dZ, A_prev, codes[l - 1], dZ_prev, path_of(plan, l, BACKPROP), threads)
             dZ = dZ_prev
 
 
@@ -307,7 +310,7 @@ def within_bound(x):
     return outside == 0
 
 
-@parallel_kernel
+@kernel
 def train_loop(
     X,
     transposed,
@@ -330,9 +333,9 @@ def train_loop(
     """Batch gradient descent, entirely compiled: forward, cost, backward, update.
 
     Writes the cost before the update of iterations 0, cost_every, ... into
-    `costs` and updates `theta` in place. Parallel: each layer's passes are split
-    among `threads` threads when large enough (one ``prange`` region per pass);
-    for a given thread count the result repeats bit for bit. The caller
+    `costs` and updates `theta` in place. Serial itself; each layer's passes are the
+    parallel entry kernels of :mod:`nncore.kernels.dense`, split among `threads` threads
+    where the plan says so; for a given plan and thread count the result repeats bit for bit. The caller
     (:func:`nncore.jit.model.train`) allocates every buffer once.
 
     Parameters
@@ -398,7 +401,7 @@ def train_loop(
     return -1, last_finite
 
 
-@parallel_kernel
+@kernel
 def forward_kernel(X, transposed, theta, dims, codes, plan, acts, threads):
     """:func:`forward_all` for Python callers; parallel.
 
@@ -415,7 +418,7 @@ def forward_kernel(X, transposed, theta, dims, codes, plan, acts, threads):
     return forward_all(X, transposed, theta, dims, codes, plan, acts, threads)
 
 
-@parallel_kernel
+@kernel
 def backward_kernel(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads):
     """:func:`backward_all` for Python callers; parallel.
 

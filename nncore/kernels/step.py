@@ -9,7 +9,7 @@ mini-batch gradient descent; any schedule of the learning rate is the caller's.
 
 import numpy as np
 
-from nncore.kernels.config import inline, kernel, parallel_kernel
+from nncore.kernels.config import inline, kernel
 from nncore.kernels.elementwise import cross_entropy
 from nncore.kernels.layout import flat
 from nncore.kernels.packed import ESTIMATE_PLAN, backward_all, descend, forward_all
@@ -88,7 +88,7 @@ def train_step(X, transposed, Y, theta, dims, codes, learning_rate, acts, deltas
     return _step(X, transposed, Y, theta, dims, codes, learning_rate, acts, deltas, grad, with_cost, 1)
 
 
-@parallel_kernel
+@kernel
 def train_step_parallel(X, transposed, Y, theta, dims, codes, learning_rate, acts, deltas, grad, with_cost, threads):
     """:func:`train_step` with each layer's passes split among `threads` threads; parallel, never inside ``prange``.
 

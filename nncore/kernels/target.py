@@ -45,7 +45,7 @@ _PROBE = r"""
 import time
 import numba, numpy as np
 
-@numba.njit(fastmath={"nsz", "contract", "reassoc"}, cache=False)
+@numba.njit(**OPTIONS)
 def tile(a, w, repeats):
     total = 0.0
     for _ in range(repeats):
@@ -110,34 +110,47 @@ def decision_file():
     return folder / f"width-{digest}.json"
 
 
-def _probe(features):
-    """Seconds per call of the probe compiled with `features` (None: LLVM's own), in a child process."""
+def _probe(features, options):
+    """Seconds per call of the probe compiled with `features` (None: LLVM's own) and Numba's `options`,
+    in a child process."""
     env = {key: value for key, value in os.environ.items() if key not in ("NUMBA_CPU_FEATURES", "NUMBA_CPU_NAME")}
     if features is not None:
         env["NUMBA_CPU_FEATURES"] = features
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE], env=env, capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", f"OPTIONS = {options!r}\n" + _PROBE],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return float(done.stdout.split()[-1])
 
 
-def measure():
+def measure(options):
     """Time the probe at both widths, each in a child process; the faster width and the times.
 
     About a second per width (the child's start, Numba's import and one small compilation).
+
+    Parameters
+    ----------
+    options : dict
+        The Numba options the probe is compiled with: the kernels' fast-math flags
+        (:data:`nncore.kernels.config.PROBE_OPTIONS`).
 
     Returns
     -------
     dict
         ``{"width": 256 or 512, "seconds": {"256": s, "512": s}}``: seconds per probe call.
     """
-    seconds = {"256": _probe(None), "512": _probe(wide_features())}
+    seconds = {"256": _probe(None, options), "512": _probe(wide_features(), options)}
     width = 512 if seconds["512"] <= WIN * seconds["256"] else 256
     return {"width": width, "seconds": seconds}
 
 
-def _decided():
-    """This CPU's width from its decision file, measured and kept there first if absent."""
+def _decided(options):
+    """This CPU's width from its decision file, measured (with the probe's Numba `options`) and kept
+    there first if absent."""
     path = decision_file()
     if path is not None:
         try:
@@ -145,7 +158,7 @@ def _decided():
         except (OSError, ValueError):
             pass
     try:
-        decision = measure()
+        decision = measure(options)
     except (OSError, ValueError, subprocess.SubprocessError) as error:
         return {"width": 256, "reason": f"the probe failed ({error}); LLVM's choice kept"}
     decision["reason"] = "measured on this CPU"
@@ -163,8 +176,13 @@ def _decided():
 CHOSEN = {"width": None, "reason": "not configured"}
 
 
-def configure():
+def configure(options):
     """Set Numba's CPU features for the chosen width, if Numba will still take them; returns :data:`CHOSEN`.
+
+    Parameters
+    ----------
+    options : dict
+        The Numba options the probe is compiled with, when it is measured.
 
     Returns
     -------
@@ -184,7 +202,7 @@ def configure():
     elif not has_avx512():
         decision = {"width": None, "reason": "no AVX-512: one width"}
     elif mode == "measure":
-        decision = _decided()
+        decision = _decided(options)
     else:
         decision = {"width": int(mode), "reason": f"{WIDTH_ENV}={mode}"}
     if decision["width"] == 512:
