@@ -52,6 +52,8 @@ def _load_tbb():
 # forked after a parallel kernel ran can run them too (GNU OpenMP kills such a child).
 if os.environ.get("NUMBA_THREADING_LAYER") is None:
     numba.config.THREADING_LAYER = "tbb" if _load_tbb() else "threadsafe"
+elif os.environ["NUMBA_THREADING_LAYER"].strip().lower() == "tbb":
+    _load_tbb()  # the user's choice: Numba finds the wheel's library only once it is loaded
 
 #: The number of cores Numba found at start-up: the most threads it can run.
 MAX_THREADS = numba.config.NUMBA_NUM_THREADS
