@@ -14,6 +14,7 @@ it stay in the on-disk cache. Unlike ``np.dot`` it takes blocks of larger arrays
 """
 
 import numba.np.linalg
+import numpy as np
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
@@ -112,3 +113,10 @@ def product(A, a_transposed, B, b_transposed, C, scalars):
         _address(C),
         _rows_stride(C),
     )
+
+
+if numba.config.DISABLE_JIT:  # pragma: no branch - the coverage run: kernels run as Python
+
+    def product(A, a_transposed, B, b_transposed, C, scalars):  # noqa: F811
+        """:func:`product` as Python: Numba's helper and intrinsic exist only in compiled code."""
+        np.matmul(A.T if a_transposed else A, B.T if b_transposed else B, out=C)
