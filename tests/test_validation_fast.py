@@ -43,38 +43,54 @@ def _layouts(a):
 SIZES = sorted({1, 2, 3, 4, 7, 8, 15, validation._TINY_SIZE, validation._TINY_SIZE + 1, 17, 33, 800})
 
 
+def _compiled_finite(a):
+    """The JIT tier's compiled check (:func:`nncore.kernels.elementwise.finite`), which the fast paths
+    use once the JIT tier is imported (:func:`nncore.validation.use_finite_check`)."""
+    from nncore.kernels.elementwise import finite
+
+    return finite(a)
+
+
+#: The finiteness checks the fast paths may use; each must answer exactly as the other.
+FINITE_CHECKS = {"numpy": validation.all_finite, "compiled": _compiled_finite}
+
+
+@pytest.mark.parametrize("check", FINITE_CHECKS)
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("dtype", FLOATS, ids=["float64", "float32"])
-def test_a_bad_entry_at_any_position_is_found(dtype, size):
+def test_a_bad_entry_at_any_position_is_found(dtype, size, check):
+    all_finite = FINITE_CHECKS[check]
     rows = 2 if size % 2 == 0 else 1
     base = np.arange(size, dtype=dtype).reshape(rows, -1) - size / 2
     for layout, a in _layouts(base).items():
-        assert validation.all_finite(a) is True, layout
+        assert all_finite(a) is True, layout
     positions = range(size) if size <= 64 else [0, 1, size // 2, size - 2, size - 1]
     for flat, bad in itertools.product(positions, BAD):
         a = base.copy()
         a.reshape(-1)[flat] = bad
         for layout, view in _layouts(a).items():
-            assert validation.all_finite(view) is False, (layout, flat, bad)
+            assert all_finite(view) is False, (layout, flat, bad)
 
 
+@pytest.mark.parametrize("check", FINITE_CHECKS)
 @pytest.mark.parametrize("dtype", FLOATS, ids=["float64", "float32"])
 @pytest.mark.parametrize("size", [2, 8, validation._TINY_SIZE + 2, 800, validation._SUM_FIRST_SIZE])
-def test_finite_entries_whose_sum_overflows_are_finite(dtype, size):
+def test_finite_entries_whose_sum_overflows_are_finite(dtype, size, check):
+    all_finite = FINITE_CHECKS[check]
     largest = np.finfo(dtype).max
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         same_sign = np.full(size, largest, dtype)
-        assert validation.all_finite(same_sign) is True
+        assert all_finite(same_sign) is True
         alternating = same_sign.copy()
         alternating[1::2] = -largest
-        assert validation.all_finite(alternating) is True
-        assert validation.all_finite(np.array([1e308, 1e308])) is True
+        assert all_finite(alternating) is True
+        assert all_finite(np.array([1e308, 1e308])) is True
         for bad in BAD:
             spoilt = same_sign.copy()
             spoilt[-1] = bad
-            assert validation.all_finite(spoilt) is False
-            assert validation.all_finite(spoilt[::-1]) is False
+            assert all_finite(spoilt) is False
+            assert all_finite(spoilt[::-1]) is False
 
 
 def test_empty_scalar_and_other_dtypes():
@@ -104,6 +120,8 @@ def test_all_finite_is_isfinite_all(a):
         assert validation.all_finite(a) is bool(np.isfinite(a).all())
         if a.ndim:
             assert validation.all_finite(a[..., ::-1]) is bool(np.isfinite(a).all())
+        if a.dtype in validation._FLOATS:  # the compiled check the fast paths use with the JIT tier
+            assert _compiled_finite(a) is bool(np.isfinite(a).all())
 
 
 def test_require_finite_message_is_unchanged():

@@ -28,5 +28,11 @@ from nncore.jit.cost import compute_cost
 from nncore.jit.layers import linear_activation_backward, linear_activation_forward, linear_backward, linear_forward
 from nncore.jit.logistic import optimize, propagate
 from nncore.jit.model import model_backward, model_forward, predict, train, update_parameters
+from nncore.kernels.elementwise import finite as _finite  # noqa: E402
+from nncore.validation import use_finite_check as _use_finite_check  # noqa: E402
+
+# The checked functions' fast paths (nncore.validation) test a small layer's arrays for nan and inf in
+# one compiled call each instead of NumPy calls: validation itself imports nothing of Numba's.
+_use_finite_check(_finite)
 
 __all__ = [*FUNCTIONS, "dot"]

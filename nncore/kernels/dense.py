@@ -61,8 +61,19 @@ from nncore.kernels.config import inline, kernel, parallel_kernel
 from nncore.kernels.elementwise import activate, grad_from_output
 from nncore.kernels.partition import FEATURE_ALIGN, ROW_ALIGN, SAMPLE_ALIGN, block_of, parallel_worth
 
-#: Samples per block of the fused passes: a block's Z and A stay in L2.
+#: Samples per block of the fused passes, at least: a block's Z and A stay in L2.
 BLOCK = 256
+
+#: Entries of Z per block, at least: a narrow layer takes more samples per block (a planar layer's
+#: 4 units, all 400 samples at once), so its activation runs as one loop over whole rows.
+BLOCK_ENTRIES = 1 << 14
+
+
+@inline
+def _samples_per_block(n):
+    """Samples per block for a layer of `n` units: :data:`BLOCK`, more for narrow layers."""
+    return max(BLOCK, BLOCK_ENTRIES // max(n, 1))
+
 
 #: Arguments of the kernels called with constants: a literal 0, 1, True or False (or a prange index,
 #: which Numba types as unsigned) would compile another specialization of the kernel it is passed to.
@@ -89,8 +100,23 @@ BLAS_MIN_DIM = 128
 
 @inline
 def _activate_columns(Z, A, code, lo, hi):
+    if lo == 0 and hi == Z.shape[1]:  # whole rows: one loop over the whole (C-contiguous) arrays
+        activate(Z.reshape(Z.size), A.reshape(A.size), code)
+        return
     for u in range(Z.shape[0]):
         activate(Z[u, lo:hi], A[u, lo:hi], code)
+
+
+@inline
+def _grad_columns(dZ, A, code, lo, hi):
+    """``dZ *= g'(A)`` in columns [lo, hi), as :func:`_activate_columns` cuts them."""
+    if lo == 0 and hi == dZ.shape[1]:
+        whole = dZ.reshape(dZ.size)
+        grad_from_output(whole, A.reshape(A.size), whole, code)
+        return
+    for k in range(dZ.shape[0]):
+        row = dZ[k, lo:hi]
+        grad_from_output(row, A[k, lo:hi], row, code)
 
 
 @kernel
@@ -116,8 +142,9 @@ def forward_block(W, b, A_prev, transposed, Z, A, code, s_lo, s_hi):
     s_lo, s_hi : int
         The samples (columns of `Z`) this call computes, 0 <= s_lo <= s_hi <= m.
     """
-    for lo in range(s_lo, s_hi, BLOCK):
-        hi = min(lo + BLOCK, s_hi)
+    block = _samples_per_block(W.shape[0])
+    for lo in range(s_lo, s_hi, block):
+        hi = min(lo + block, s_hi)
         for u in range(W.shape[0]):
             Z[u, lo:hi] = b[u]
         if transposed:
@@ -147,13 +174,12 @@ def backprop_block(W, dZ, A_prev, code_prev, dZ_prev, s_lo, s_hi):
     s_lo, s_hi : int
         The samples this call computes.
     """
-    for lo in range(s_lo, s_hi, BLOCK):
-        hi = min(lo + BLOCK, s_hi)
+    block = _samples_per_block(W.shape[1])
+    for lo in range(s_lo, s_hi, block):
+        hi = min(lo + block, s_hi)
         dZ_prev[:, lo:hi] = 0
         gemm.axpy_rows(W, _YES, dZ, dZ_prev, _ZERO, W.shape[1], lo, hi)
-        for k in range(W.shape[1]):
-            row = dZ_prev[k, lo:hi]
-            grad_from_output(row, A_prev[k, lo:hi], row, code_prev)
+        _grad_columns(dZ_prev, A_prev, code_prev, lo, hi)
 
 
 @kernel
@@ -201,8 +227,9 @@ def epilogue_forward_block(Z, A, b, code, s_lo, s_hi):
     s_lo, s_hi : int
         The samples this call computes.
     """
-    for lo in range(s_lo, s_hi, BLOCK):
-        hi = min(lo + BLOCK, s_hi)
+    block = _samples_per_block(Z.shape[0])
+    for lo in range(s_lo, s_hi, block):
+        hi = min(lo + block, s_hi)
         for u in range(Z.shape[0]):
             Z[u, lo:hi] += b[u]
         _activate_columns(Z, A, code, lo, hi)

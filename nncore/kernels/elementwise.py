@@ -11,6 +11,8 @@ Derivatives are taken from the activation's output A, as in the vector tier:
 ``A * (1 - A)`` for the sigmoid, ``1 - A**2`` for tanh, ``A > 0`` for the ReLUs.
 """
 
+import numpy as np
+
 from nncore.interface import ACTIVATIONS, LEAKY_SLOPE
 from nncore.kernels import simdmath
 from nncore.kernels.config import inline, kernel
@@ -25,6 +27,31 @@ SIGMOID, TANH, RELU, LEAKY_RELU = CODES["sigmoid"], CODES["tanh"], CODES["relu"]
 #: The linear part alone, no activation (``linear_forward``/``linear_backward``, and an output
 #: layer whose dZ the caller computed): the code after the activations'.
 IDENTITY = len(CODES)
+
+
+@kernel
+def finite(a):
+    """Whether every entry of `a` is finite (neither nan nor inf); serial.
+
+    A count of the entries outside the finite range, which vectorizes (nan compares false, so it is
+    counted): for a small array one call costs less than NumPy's ``isfinite`` and the reduction of
+    its result. The JIT tier registers it as validation's check of small arrays
+    (:func:`nncore.validation.use_finite_check`).
+
+    Parameters
+    ----------
+    a : ndarray, float64 or float32, any shape and layout
+        Read only.
+
+    Returns
+    -------
+    bool
+    """
+    outside = 0
+    for x in a.flat:
+        outside += not (abs(x) < np.inf)
+    return outside == 0
+
 
 # Codes of the elementary functions of the whole-array kernels (:func:`exp_into`, ...).
 _EXP, _LOG, _TANH, _SIGMOID = range(4)
