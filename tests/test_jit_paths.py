@@ -146,3 +146,12 @@ def test_logistic_parallel_pass_agrees_with_loop_tier(dtype, rng):
         assert logistic._buffers(w, X.shape[1])[1].shape[0] > 1  # the parallel pass: one row per thread
         compare(jit, "propagate", w, b, X, Y)
         compare(jit, "optimize", w, b, X, Y, 3, 0.5, 1)
+
+
+def test_small_layers_never_reach_blas():
+    """jit.layers sends layers below PARALLEL_MIN_WORK multiply-adds to the serial kernel without
+    asking the BLAS rule: no product with every dimension at BLAS_MIN_DIM is that small."""
+    from nncore.kernels.dense import BLAS_MIN_DIM
+    from nncore.kernels.partition import PARALLEL_MIN_WORK
+
+    assert BLAS_MIN_DIM**3 >= PARALLEL_MIN_WORK

@@ -103,6 +103,39 @@ def test_empty_scalar_and_other_dtypes():
     assert validation.all_finite(np.array([1e300, 1e300], ">f8")) is True
 
 
+def _compiled_each(*arrays):
+    from nncore.kernels.elementwise import finite
+
+    return finite(*arrays)
+
+
+#: The checks of several arrays at once that the fast paths call (:func:`validation.use_finite_check`).
+EACH_FINITE_CHECKS = {"numpy": validation._each_finite, "compiled": _compiled_each}
+
+
+@pytest.mark.parametrize("check", EACH_FINITE_CHECKS)
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_finite_check_of_several_arrays(check, count):
+    each_finite = EACH_FINITE_CHECKS[check]
+    rng = np.random.default_rng(count)
+    # A layer's arrays: mixed dtypes and layouts, one of them a (n, 1) bias.
+    arrays = [rng.standard_normal((3, 5)), np.asfortranarray(rng.standard_normal((4, 3))), rng.standard_normal((4, 1))]
+    arrays[1] = arrays[1].astype(np.float32)
+    arrays = arrays[:count]
+    assert each_finite(*arrays) is True
+    for position, bad in itertools.product(range(count), BAD):
+        spoilt = [a.copy(order="A") for a in arrays]
+        spoilt[position].flat[-1] = bad
+        assert each_finite(*spoilt) is False, (position, bad)
+
+
+def test_jit_tier_registers_the_compiled_check():
+    import nncore.jit  # noqa: F401  (registers the check when first imported)
+    from nncore.kernels.elementwise import finite
+
+    assert validation._finite_check is finite
+
+
 float_arrays = st.sampled_from(FLOATS).flatmap(
     lambda dtype: hnp.arrays(
         dtype,

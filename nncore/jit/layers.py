@@ -17,7 +17,7 @@ from nncore.jit.activations import gradient
 from nncore.kernels import dense, layer
 from nncore.kernels.dense import BLAS_MIN_DIM, ESTIMATE
 from nncore.kernels.elementwise import CODES, IDENTITY, grad_from_output
-from nncore.kernels.layout import input_layout
+from nncore.kernels.layout import XT_MIN_FEATURES, input_layout
 from nncore.kernels.partition import PARALLEL_MIN_WORK
 from nncore.threadpool import serial_blas
 
@@ -39,13 +39,18 @@ def _blas_threads(*dims):
 
 def layer_forward(A_prev, W, b, code):
     """Z and A (n, m) of one layer; A is Z itself for the identity."""
-    X, transposed = input_layout(A_prev, copy=False)
-    W, b = _contiguous(W), _contiguous(b)
     n, n_prev = W.shape
     m = A_prev.shape[1]
+    # Below PARALLEL_MIN_WORK no product goes to BLAS (BLAS_MIN_DIM**3 is larger; tests/test_jit_paths.py).
+    small = m * n * n_prev < PARALLEL_MIN_WORK
+    if small and n_prev < XT_MIN_FEATURES and A_prev.flags.c_contiguous:
+        X, transposed = A_prev, False  # the usual small layer: nothing of input_layout's to do
+    else:
+        X, transposed = input_layout(A_prev, copy=False)
+    W, b = _contiguous(W), _contiguous(b)
     Z = np.empty((n, m), A_prev.dtype)
-    A = Z if code == IDENTITY else np.empty_like(Z)
-    if m * n * n_prev < PARALLEL_MIN_WORK and not _by_blas(n, n_prev, m):
+    A = Z if code == IDENTITY else np.empty((n, m), A_prev.dtype)
+    if small:
         # A small layer runs on one thread whatever the count (dense.forward): the serial kernel
         # runs the same code without reading the thread count, which costs more than its math.
         layer.dense_forward(W, b, X, transposed, Z, A, code)
