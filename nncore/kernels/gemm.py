@@ -204,6 +204,12 @@ def _axpy_1x5(o, i0, i1, i2, i3, i4, c0, c1, c2, c3, c4):
 
 
 @inline
+def _axpy_1x2(o, i0, i1, c0, c1):
+    for k in range(o.size):
+        o[k] += c0 * i0[k] + c1 * i1[k]
+
+
+@inline
 def _axpy(o, i, c):
     for k in range(o.size):
         o[k] += c * i[k]
@@ -239,6 +245,17 @@ def axpy_rows(C, C_transposed, X, out, r_lo, r_hi, k_lo, k_hi):
                 x = X[j]
                 for k in range(k_lo, k_hi):
                     o[k] += coefficient * x[k]
+        return
+    if J < 5:
+        # Fewer rows of X than a tile takes (a planar layer's 2 inputs, a small layer's dZ): a row of
+        # `out` at a time, two rows of X per pass over it (the passes are bound by their stores).
+        for r in range(r_lo, r_hi):
+            o = out[r, k_lo:k_hi]
+            for j in range(0, J - 1, 2):
+                x0, x1 = X[j, k_lo:k_hi], X[j + 1, k_lo:k_hi]
+                _axpy_1x2(o, x0, x1, _coefficient(C, C_transposed, r, j), _coefficient(C, C_transposed, r, j + 1))
+            if J % 2:
+                _axpy(o, X[J - 1, k_lo:k_hi], _coefficient(C, C_transposed, r, J - 1))
         return
     c = np.empty(20, out.dtype)  # a tile's 4 x 5 coefficients
     for b_lo in range(k_lo, k_hi, KB):
