@@ -1042,12 +1042,15 @@ def _fast_same_shape(first, second):
 
 
 def _fast_linear_forward(A_prev, W, b):
-    if not _ready(A_prev, W, b) or A_prev.ndim != 2 or W.ndim != 2 or b.ndim != 2:
+    if not _ready(A_prev, W, b):
         return False
-    n, n_prev = W.shape
+    a_shape, w_shape = A_prev.shape, W.shape  # each .shape is a new tuple: read once
+    if len(a_shape) != 2 or len(w_shape) != 2:
+        return False
+    n, n_prev = w_shape
     return (
-        A_prev.shape[0] == n_prev
-        and A_prev.shape[1] > 0
+        a_shape[0] == n_prev
+        and a_shape[1] > 0
         and n_prev > 0
         and n > 0
         and b.shape == (n, 1)

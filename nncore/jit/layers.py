@@ -22,11 +22,6 @@ from nncore.kernels.partition import PARALLEL_MIN_WORK
 from nncore.threadpool import serial_blas
 
 
-def _contiguous(a):
-    """`a` when already C-contiguous (the usual case: no call into NumPy), else a C-ordered copy."""
-    return a if a.flags.c_contiguous else np.ascontiguousarray(a)
-
-
 def _by_blas(*dims):
     """Whether the rule of thumb multiplies a product of these dimensions by BLAS."""
     return min(dims) >= BLAS_MIN_DIM
@@ -47,7 +42,8 @@ def layer_forward(A_prev, W, b, code):
         X, transposed = A_prev, False  # the usual small layer: nothing of input_layout's to do
     else:
         X, transposed = input_layout(A_prev, copy=False)
-    W, b = _contiguous(W), _contiguous(b)
+    if not (W.flags.c_contiguous and b.flags.c_contiguous):
+        W, b = np.ascontiguousarray(W), np.ascontiguousarray(b)
     Z = np.empty((n, m), A_prev.dtype)
     A = Z if code == IDENTITY else np.empty((n, m), A_prev.dtype)
     if small:
