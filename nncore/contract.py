@@ -38,14 +38,23 @@ def _binder(signature):
     return bind
 
 
-def implements(func):
+def implements(func=None, *, fast_call=None):
     """Register `func` as one tier's implementation of the interface function of its name.
+
+    Used as ``@implements`` or ``@implements(fast_call=...)``.
 
     Parameters
     ----------
     func : callable
         Named and with a signature exactly as in :data:`SPEC`. Its docstring is
         the tier's note on how it computes the result.
+    fast_call : callable, optional
+        The tier's own path for the usual call, tried first on positional calls:
+        it returns `func`'s result for these arguments, or ``NotImplemented``
+        (then the call goes on as without it). It may return a result only when
+        ``nncore.validation.FAST_CHECKS[name]`` would say True (the checker would
+        return the arguments unchanged), so the contract is the same; the JIT
+        tier uses it to test finiteness and compute in one compiled call.
 
     Returns
     -------
@@ -53,7 +62,8 @@ def implements(func):
         A wrapper that validates and coerces the arguments with
         ``nncore.validation.CHECKS[name]``, then calls `func`; arguments
         that ``nncore.validation.FAST_CHECKS[name]`` finds valid as they are
-        go to `func` without the checker (the same call, for less).
+        go to `func` without the checker (the same call, for less). Its
+        ``unchecked`` attribute is `func`, its ``fast_call`` attribute `fast_call`.
 
     Raises
     ------
@@ -61,6 +71,8 @@ def implements(func):
         At import time, when the name is not in the interface or the signature
         differs from the interface's.
     """
+    if func is None:
+        return functools.partial(implements, fast_call=fast_call)
     name = func.__name__
     if name not in SPEC:
         raise TypeError(f"{func.__module__}.{name} is not a function of the tier interface")
@@ -72,6 +84,8 @@ def implements(func):
     bind = _binder(expected)
     fast = validation.FAST_CHECKS.get(name)
     n_args = len(expected.parameters)
+    if fast_call is not None and fast is None:
+        raise TypeError(f"{func.__module__}.{name}: a fast_call needs a predicate in validation.FAST_CHECKS")
 
     if fast is None:
 
@@ -79,7 +93,7 @@ def implements(func):
         def checked(*args, **kwargs):
             return func(**check(**bind(args, kwargs)))
 
-    else:
+    elif fast_call is None:
 
         @functools.wraps(func)
         def checked(*args, **kwargs):
@@ -90,9 +104,23 @@ def implements(func):
                 return func(*args)
             return func(**check(**bind(args, kwargs)))
 
+    else:
+
+        @functools.wraps(func)
+        def checked(*args, **kwargs):
+            # As above, with the tier's own path for the usual call first.
+            if not kwargs and len(args) == n_args:
+                result = fast_call(*args)
+                if result is not NotImplemented:
+                    return result
+                if fast(*args):
+                    return func(*args)
+            return func(**check(**bind(args, kwargs)))
+
     tier_note = inspect.cleandoc(func.__doc__ or "")
     checked.__doc__ = inspect.cleandoc(SPEC[name].__doc__) + (f"\n\nNotes\n-----\n{tier_note}" if tier_note else "")
     checked.unchecked = func
+    checked.fast_call = fast_call
     return checked
 
 

@@ -498,3 +498,76 @@ def test_a_positional_call_behaves_as_the_keyword_call(tier, name, data):
             return
         got = function(*args)
     _assert_same_result(got, expected)
+
+
+#: The tiers' own first tries (``implements(fast_call=...)``): (tier, name) pairs.
+FAST_CALLS = [
+    (tier_name, name)
+    for tier_name, tier in TIERS.items()
+    for name in sorted(validation.FAST_CHECKS)
+    if getattr(getattr(tier, name), "fast_call", None) is not None
+]
+
+
+def _cache_fields_equal(got, expected):
+    if isinstance(expected, LayerCache):
+        assert type(got) is LayerCache
+        assert got.A_prev is expected.A_prev and got.W is expected.W and got.b is expected.b
+        np.testing.assert_array_equal(got.Z, expected.Z)
+        np.testing.assert_array_equal(got.A, expected.A)
+    else:
+        _assert_same_result(got, expected)
+
+
+@pytest.mark.skipif(not FAST_CALLS, reason="no tier has a fast call")
+@pytest.mark.parametrize(("tier_name", "name"), FAST_CALLS, ids=[f"{t}-{n}" for t, n in FAST_CALLS])
+@settings(max_examples=150)
+@given(data=st.data())
+def test_a_fast_call_answers_only_where_the_predicate_says_yes(tier_name, name, data):
+    """A tier's fast call returns a result only for calls the checker returns unchanged, and then the
+    unchecked function's result, bit for bit (the same arrays in the cache)."""
+    args = data.draw(changed_call(name))
+    function = getattr(TIERS[tier_name], name)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # huge finite inputs may overflow in the math
+        got = function.fast_call(*args)
+        if got is NotImplemented:
+            return
+        assert validation.FAST_CHECKS[name](*args) is True
+        expected = function.unchecked(*args)
+    if isinstance(expected, tuple):
+        assert type(got) is tuple and len(got) == len(expected)
+        for g, e in zip(got, expected):
+            _cache_fields_equal(g, e)
+    else:
+        _assert_same_result(got, expected)
+
+
+@pytest.mark.skipif("jit" not in TIERS, reason="the JIT tier is not installed")
+def test_the_jit_tiers_small_layer_takes_its_fast_call():
+    jit = TIERS["jit"]
+    rng = np.random.default_rng(4)
+    A_prev, W, b = rng.standard_normal((2, 400)), rng.standard_normal((4, 2)), rng.standard_normal((4, 1))
+    for dtype in FLOATS:
+        args = [a.astype(dtype) for a in (A_prev, W, b)]
+        A, cache = jit.linear_activation_forward.fast_call(*args, "tanh")
+        np.testing.assert_array_equal(A, jit.linear_activation_forward.unchecked(*args, "tanh")[0])
+        assert cache.A_prev is args[0] and cache.A is A
+        Z = jit.linear_forward.fast_call(*args)
+        np.testing.assert_array_equal(Z, cache.Z)
+    # Where it does not answer, the call goes the usual way: a Fortran-ordered input, a big layer, an
+    # input that is not finite (then the checker's error).
+    assert jit.linear_activation_forward.fast_call(np.asfortranarray(A_prev), W, b, "tanh") is NotImplemented
+    assert jit.linear_forward.fast_call(rng.standard_normal((2, 2**17)), W, b) is NotImplemented
+    spoilt = _with(A_prev, np.nan)
+    assert jit.linear_activation_forward.fast_call(spoilt, W, b, "tanh") is NotImplemented
+    with pytest.raises(ValueError, match="A_prev must be finite"):
+        jit.linear_activation_forward(spoilt, W, b, "tanh")
+
+
+def test_a_fast_call_needs_a_predicate():
+    def compute_cost(AL, Y):
+        return 0.0
+
+    with pytest.raises(TypeError, match="a fast_call needs a predicate"):
+        contract.implements(fast_call=lambda AL, Y: NotImplemented)(compute_cost)

@@ -74,13 +74,61 @@ def layer_backward(dZ, A_prev, W):
     return dA_prev, dW, db.reshape(n, 1)
 
 
-@implements
+_FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)
+
+
+def fast_forward(A_prev, W, b, code):
+    """``(Z, A)`` of a small layer in the course's layout by one compiled call, or ``NotImplemented``.
+
+    The checked forward functions' first try (``implements(fast_call=...)``): exact ndarrays of one
+    float dtype (NumPy's own dtype objects), 2-D, C-contiguous, writeable, of matching shapes, with
+    fewer than ``PARALLEL_MIN_WORK`` multiply-adds and ``XT_MIN_FEATURES`` inputs, tested in Python;
+    finiteness tested with the layer in one dispatch (:func:`nncore.kernels.dense.forward_if_finite`).
+    It answers only where ``validation.FAST_CHECKS`` says True (a stricter subset of it:
+    tests/test_validation_fast.py); everything else, errors included, goes the usual way.
+    """
+    if type(A_prev) is not np.ndarray or type(W) is not np.ndarray or type(b) is not np.ndarray:
+        return NotImplemented
+    dtype = A_prev.dtype
+    if (dtype is not _FLOAT64 and dtype is not _FLOAT32) or W.dtype is not dtype or b.dtype is not dtype:
+        return NotImplemented
+    a_shape, w_shape = A_prev.shape, W.shape
+    if len(a_shape) != 2 or len(w_shape) != 2:
+        return NotImplemented
+    n, n_prev = w_shape
+    m = a_shape[1]
+    if a_shape[0] != n_prev or not 0 < n_prev < XT_MIN_FEATURES or n == 0 or m == 0 or b.shape != (n, 1):
+        return NotImplemented
+    if m * n * n_prev >= PARALLEL_MIN_WORK:
+        return NotImplemented
+    fa, fw, fb = A_prev.flags, W.flags, b.flags
+    if not (fa.c_contiguous and fw.c_contiguous and fb.c_contiguous and fa.writeable and fw.writeable and fb.writeable):
+        return NotImplemented
+    Z = np.empty((n, m), dtype)
+    A = Z if code == IDENTITY else np.empty((n, m), dtype)
+    if not dense.forward_if_finite(W, b, A_prev, Z, A, code):
+        return NotImplemented
+    return Z, A
+
+
+def _fast_linear_forward(A_prev, W, b):
+    Z_A = fast_forward(A_prev, W, b, IDENTITY)
+    return Z_A if Z_A is NotImplemented else Z_A[0]
+
+
+def _fast_linear_activation_forward(A_prev, W, b, activation):
+    code = CODES.get(activation) if type(activation) is str else None
+    Z_A = NotImplemented if code is None else fast_forward(A_prev, W, b, code)
+    return Z_A if Z_A is NotImplemented else (Z_A[1], LayerCache(A_prev, W, b, *Z_A))
+
+
+@implements(fast_call=_fast_linear_forward)
 def linear_forward(A_prev, W, b):
     """``Z = W @ A_prev + b`` by a register-blocked kernel (dot products for wide inputs)."""
     return layer_forward(A_prev, W, b, IDENTITY)[0]
 
 
-@implements
+@implements(fast_call=_fast_linear_activation_forward)
 def linear_activation_forward(A_prev, W, b, activation):
     """The product, the bias and the activation fused, a block of samples at a time."""
     Z, A = layer_forward(A_prev, W, b, CODES[activation])

@@ -58,7 +58,7 @@ from numba import prange
 
 from nncore.kernels import blas, gemm
 from nncore.kernels.config import inline, kernel, parallel_kernel
-from nncore.kernels.elementwise import activate, grad_from_output
+from nncore.kernels.elementwise import activate, finite, grad_from_output
 from nncore.kernels.partition import FEATURE_ALIGN, ROW_ALIGN, SAMPLE_ALIGN, block_of, parallel_worth
 
 #: Samples per block of the fused passes, at least: a block's Z and A stay in L2.
@@ -542,6 +542,36 @@ def forward_kernel(W, b, A_prev, transposed, Z, A, code, path, threads):
         As in :func:`forward`.
     """
     forward(W, b, A_prev, transposed, Z, A, code, path, threads)
+
+
+@kernel
+def forward_if_finite(W, b, A_prev, Z, A, code):
+    """:func:`forward` on one thread when every entry of `W`, `b` and `A_prev` is finite; serial.
+
+    The JIT tier's fast path for a small layer (:func:`nncore.jit.layers.fast_forward`): the
+    finiteness test its checked call owes and the layer in one dispatch, where the test alone
+    cost as much again as the dispatch. A test, not a check: nothing is raised.
+
+    Parameters
+    ----------
+    W : ndarray of shape (n, n_prev), C-contiguous, float64 or float32
+    b : ndarray of shape (n, 1) or (n,), C-contiguous, W's dtype
+    A_prev : ndarray of shape (n_prev, m), C-contiguous, W's dtype
+        Read only, all three.
+    Z, A : ndarray of shape (n, m), C-contiguous, W's dtype
+        As in :func:`forward_block`; not written when the test fails.
+    code : int
+        The activation's code, or ``IDENTITY`` (then `A` is `Z`).
+
+    Returns
+    -------
+    bool
+        Whether every entry was finite (and `Z` and `A` were computed).
+    """
+    if not finite(A_prev, W, b):
+        return False
+    forward(W, b.reshape(b.size), A_prev, _NO, Z, A, code, SERIAL, _ONE)
+    return True
 
 
 @parallel_kernel
