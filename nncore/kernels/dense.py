@@ -145,12 +145,15 @@ def forward_block(W, b, A_prev, transposed, Z, A, code, s_lo, s_hi):
     block = _samples_per_block(W.shape[0])
     for lo in range(s_lo, s_hi, block):
         hi = min(lo + block, s_hi)
-        for u in range(W.shape[0]):
-            Z[u, lo:hi] = b[u]
-        if transposed:
-            gemm.dot_rows(W, A_prev, Z, _ZERO, W.shape[0], lo, hi)
+        if not transposed and W.shape[1] < 5:  # few inputs: the bias and the product in one pass
+            gemm.affine_few_rows(W, b, A_prev, Z, lo, hi)
         else:
-            gemm.axpy_rows(W, _NO, A_prev, Z, _ZERO, W.shape[0], lo, hi)
+            for u in range(W.shape[0]):
+                Z[u, lo:hi] = b[u]
+            if transposed:
+                gemm.dot_rows(W, A_prev, Z, _ZERO, W.shape[0], lo, hi)
+            else:
+                gemm.axpy_rows(W, _NO, A_prev, Z, _ZERO, W.shape[0], lo, hi)
         _activate_columns(Z, A, code, lo, hi)
 
 

@@ -210,9 +210,52 @@ def _axpy_1x2(o, i0, i1, c0, c1):
 
 
 @inline
+def _affine_1x2(o, i0, i1, c, c0, c1):
+    for k in range(o.size):
+        o[k] = c + c0 * i0[k] + c1 * i1[k]
+
+
+@inline
+def _affine_1x1(o, i0, c, c0):
+    for k in range(o.size):
+        o[k] = c + c0 * i0[k]
+
+
+@inline
 def _axpy(o, i, c):
     for k in range(o.size):
         o[k] += c * i[k]
+
+
+@kernel
+def affine_few_rows(C, bias, X, out, k_lo, k_hi):
+    """``out[r, k] = bias[r] + sum_j C[r, j] * X[j, k]`` for every r, k in [k_lo, k_hi), X of 1 to 4 rows; serial.
+
+    The product of a layer with few inputs (a planar layer's 2) with its bias, each output row
+    written in one pass (the passes are bound by their stores): :func:`axpy_rows` after a fill
+    takes one pass more.
+
+    Parameters
+    ----------
+    C : ndarray of shape (R, J), C-contiguous, 1 <= J <= 4
+    bias : ndarray of shape (R,)
+    X : ndarray of shape (J, K), C-contiguous
+    out : ndarray of shape (R, K), C-contiguous
+        Overwritten in columns [k_lo, k_hi); must not overlap `C`, `bias` or `X`.
+    k_lo, k_hi : int
+        The columns this call computes.
+    """
+    J = X.shape[0]
+    for r in range(out.shape[0]):
+        o = out[r, k_lo:k_hi]
+        if J == 1:
+            _affine_1x1(o, X[0, k_lo:k_hi], bias[r], C[r, 0])
+            continue
+        _affine_1x2(o, X[0, k_lo:k_hi], X[1, k_lo:k_hi], bias[r], C[r, 0], C[r, 1])
+        if J == 3:
+            _axpy(o, X[2, k_lo:k_hi], C[r, 2])
+        elif J == 4:
+            _axpy_1x2(o, X[2, k_lo:k_hi], X[3, k_lo:k_hi], C[r, 2], C[r, 3])
 
 
 @kernel
