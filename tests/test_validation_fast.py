@@ -43,12 +43,12 @@ def _layouts(a):
 SIZES = sorted({1, 2, 3, 4, 7, 8, 15, validation._TINY_SIZE, validation._TINY_SIZE + 1, 17, 33, 800})
 
 
-def _compiled_finite(a):
+def _compiled_finite(*arrays):
     """The JIT tier's compiled check (:func:`nncore.kernels.elementwise.finite`), which the fast paths
     use once the JIT tier is imported (:func:`nncore.validation.use_finite_check`)."""
     from nncore.kernels.elementwise import finite
 
-    return finite(a)
+    return finite(*arrays)
 
 
 #: The finiteness checks the fast paths may use; each must answer exactly as the other.
@@ -103,14 +103,8 @@ def test_empty_scalar_and_other_dtypes():
     assert validation.all_finite(np.array([1e300, 1e300], ">f8")) is True
 
 
-def _compiled_each(*arrays):
-    from nncore.kernels.elementwise import finite
-
-    return finite(*arrays)
-
-
 #: The checks of several arrays at once that the fast paths call (:func:`validation.use_finite_check`).
-EACH_FINITE_CHECKS = {"numpy": validation._each_finite, "compiled": _compiled_each}
+EACH_FINITE_CHECKS = {"numpy": validation._each_finite, "compiled": _compiled_finite}
 
 
 @pytest.mark.parametrize("check", EACH_FINITE_CHECKS)

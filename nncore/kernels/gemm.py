@@ -245,17 +245,13 @@ def affine_few_rows(C, bias, X, out, k_lo, k_hi):
     k_lo, k_hi : int
         The columns this call computes.
     """
-    J = X.shape[0]
     for r in range(out.shape[0]):
         o = out[r, k_lo:k_hi]
-        if J == 1:
+        if X.shape[0] == 1:
             _affine_1x1(o, X[0, k_lo:k_hi], bias[r], C[r, 0])
-            continue
-        _affine_1x2(o, X[0, k_lo:k_hi], X[1, k_lo:k_hi], bias[r], C[r, 0], C[r, 1])
-        if J == 3:
-            _axpy(o, X[2, k_lo:k_hi], C[r, 2])
-        elif J == 4:
-            _axpy_1x2(o, X[2, k_lo:k_hi], X[3, k_lo:k_hi], C[r, 2], C[r, 3])
+        else:
+            _affine_1x2(o, X[0, k_lo:k_hi], X[1, k_lo:k_hi], bias[r], C[r, 0], C[r, 1])
+            _axpy_pairs(C, False, X, o, r, 2, k_lo, k_hi)
 
 
 @kernel
@@ -284,7 +280,7 @@ def axpy_rows(C, C_transposed, X, out, r_lo, r_hi, k_lo, k_hi):
         for r in range(r_lo, r_hi):
             o = out[r]
             for j in range(J):
-                coefficient = C[j, r] if C_transposed else C[r, j]
+                coefficient = _coefficient(C, C_transposed, r, j)
                 x = X[j]
                 for k in range(k_lo, k_hi):
                     o[k] += coefficient * x[k]
@@ -293,12 +289,7 @@ def axpy_rows(C, C_transposed, X, out, r_lo, r_hi, k_lo, k_hi):
         # Fewer rows of X than a tile takes (a planar layer's 2 inputs, a small layer's dZ): a row of
         # `out` at a time, two rows of X per pass over it (the passes are bound by their stores).
         for r in range(r_lo, r_hi):
-            o = out[r, k_lo:k_hi]
-            for j in range(0, J - 1, 2):
-                x0, x1 = X[j, k_lo:k_hi], X[j + 1, k_lo:k_hi]
-                _axpy_1x2(o, x0, x1, _coefficient(C, C_transposed, r, j), _coefficient(C, C_transposed, r, j + 1))
-            if J % 2:
-                _axpy(o, X[J - 1, k_lo:k_hi], _coefficient(C, C_transposed, r, J - 1))
+            _axpy_pairs(C, C_transposed, X, out[r, k_lo:k_hi], r, 0, k_lo, k_hi)
         return
     c = np.empty(20, out.dtype)  # a tile's 4 x 5 coefficients
     for b_lo in range(k_lo, k_hi, KB):
@@ -311,6 +302,18 @@ def axpy_rows(C, C_transposed, X, out, r_lo, r_hi, k_lo, k_hi):
 def _coefficient(C, C_transposed, r, j):
     """The coefficient of ``X[j]`` in ``out[r]``."""
     return C[j, r] if C_transposed else C[r, j]
+
+
+@inline
+def _axpy_pairs(C, C_transposed, X, o, r, j_lo, k_lo, k_hi):
+    """``o += sum_j C[r, j] * X[j, k_lo:k_hi]`` over the rows j >= `j_lo` of X, two per pass over `o`
+    (the passes are bound by their stores); `o` is ``out[r, k_lo:k_hi]``."""
+    J = X.shape[0]
+    for j in range(j_lo, J - 1, 2):
+        x0, x1 = X[j, k_lo:k_hi], X[j + 1, k_lo:k_hi]
+        _axpy_1x2(o, x0, x1, _coefficient(C, C_transposed, r, j), _coefficient(C, C_transposed, r, j + 1))
+    if (J - j_lo) % 2:
+        _axpy(o, X[J - 1, k_lo:k_hi], _coefficient(C, C_transposed, r, J - 1))
 
 
 @inline
