@@ -1041,21 +1041,24 @@ def _fast_same_shape(first, second):
     return _ready(first, second) and first.shape == second.shape and _finite_check(first, second)
 
 
-def _fast_linear_forward(A_prev, W, b):
+def linear_forward_ready(A_prev, W, b):
+    """Whether ``linear_forward``'s checker would return these arrays unchanged, finiteness aside.
+
+    Exact, writeable ndarrays of one float dtype, 2-D, with ``A_prev`` (n_prev, m), ``W`` (n,
+    n_prev) and ``b`` (n, 1), none of the dimensions 0. :data:`FAST_CHECKS` adds the finite
+    check; a tier's fast call (``implements(fast_call=...)``) may test finiteness its own way.
+    """
     if not _ready(A_prev, W, b):
         return False
     a_shape, w_shape = A_prev.shape, W.shape  # each .shape is a new tuple: read once
     if len(a_shape) != 2 or len(w_shape) != 2:
         return False
     n, n_prev = w_shape
-    return (
-        a_shape[0] == n_prev
-        and a_shape[1] > 0
-        and n_prev > 0
-        and n > 0
-        and b.shape == (n, 1)
-        and _finite_check(A_prev, W, b)
-    )
+    return a_shape[0] == n_prev and a_shape[1] > 0 and n_prev > 0 and n > 0 and b.shape == (n, 1)
+
+
+def _fast_linear_forward(A_prev, W, b):
+    return linear_forward_ready(A_prev, W, b) and _finite_check(A_prev, W, b)
 
 
 def _fast_linear_activation_forward(A_prev, W, b, activation):

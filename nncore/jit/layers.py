@@ -20,6 +20,7 @@ from nncore.kernels.elementwise import CODES, IDENTITY, grad_from_output
 from nncore.kernels.layout import XT_MIN_FEATURES, input_layout
 from nncore.kernels.partition import PARALLEL_MIN_WORK
 from nncore.threadpool import serial_blas
+from nncore.validation import linear_forward_ready
 
 
 def _by_blas(*dims):
@@ -74,38 +75,26 @@ def layer_backward(dZ, A_prev, W):
     return dA_prev, dW, db.reshape(n, 1)
 
 
-_FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)
-
-
 def fast_forward(A_prev, W, b, code):
     """``(Z, A)`` of a small layer in the course's layout by one compiled call, or ``NotImplemented``.
 
-    The checked forward functions' first try (``implements(fast_call=...)``): exact ndarrays of one
-    float dtype (NumPy's own dtype objects), 2-D, C-contiguous, writeable, of matching shapes, with
-    fewer than ``PARALLEL_MIN_WORK`` multiply-adds and ``XT_MIN_FEATURES`` inputs, tested in Python;
-    finiteness tested with the layer in one dispatch (:func:`nncore.kernels.dense.forward_if_finite`).
-    It answers only where ``validation.FAST_CHECKS`` says True (a stricter subset of it:
-    tests/test_validation_fast.py); everything else, errors included, goes the usual way.
+    The checked forward functions' first try (``implements(fast_call=...)``): arrays the checker
+    would return unchanged (:func:`nncore.validation.linear_forward_ready`), C-contiguous, with
+    fewer than ``PARALLEL_MIN_WORK`` multiply-adds and ``XT_MIN_FEATURES`` inputs; finiteness is
+    tested with the layer in one dispatch (:func:`nncore.kernels.dense.forward_if_finite`). It
+    answers only where ``validation.FAST_CHECKS`` says True (tests/test_validation_fast.py);
+    everything else, errors included, goes the usual way.
     """
-    if type(A_prev) is not np.ndarray or type(W) is not np.ndarray or type(b) is not np.ndarray:
+    if not linear_forward_ready(A_prev, W, b):
         return NotImplemented
-    dtype = A_prev.dtype
-    if (dtype is not _FLOAT64 and dtype is not _FLOAT32) or W.dtype is not dtype or b.dtype is not dtype:
+    n, n_prev = W.shape
+    m = A_prev.shape[1]
+    if n_prev >= XT_MIN_FEATURES or m * n * n_prev >= PARALLEL_MIN_WORK:
         return NotImplemented
-    a_shape, w_shape = A_prev.shape, W.shape
-    if len(a_shape) != 2 or len(w_shape) != 2:
+    if not (A_prev.flags.c_contiguous and W.flags.c_contiguous and b.flags.c_contiguous):
         return NotImplemented
-    n, n_prev = w_shape
-    m = a_shape[1]
-    if a_shape[0] != n_prev or not 0 < n_prev < XT_MIN_FEATURES or n == 0 or m == 0 or b.shape != (n, 1):
-        return NotImplemented
-    if m * n * n_prev >= PARALLEL_MIN_WORK:
-        return NotImplemented
-    fa, fw, fb = A_prev.flags, W.flags, b.flags
-    if not (fa.c_contiguous and fw.c_contiguous and fb.c_contiguous and fa.writeable and fw.writeable and fb.writeable):
-        return NotImplemented
-    Z = np.empty((n, m), dtype)
-    A = Z if code == IDENTITY else np.empty((n, m), dtype)
+    Z = np.empty((n, m), A_prev.dtype)
+    A = Z if code == IDENTITY else np.empty((n, m), A_prev.dtype)
     if not dense.forward_if_finite(W, b, A_prev, Z, A, code):
         return NotImplemented
     return Z, A
