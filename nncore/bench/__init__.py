@@ -86,6 +86,31 @@ def _jit_plan(workload, data, tiers):
     return training_plan(data.train_x, workload.layer_dims, workload.activations)
 
 
+def _precompile(workloads, tiers, dtype, progress):
+    """Compile the JIT tier's kernels for `workloads` in worker processes first, where not done yet
+    (:func:`nncore.jit.precompile.precompile`); the report, or None when nothing was compiled."""
+    if "jit" not in tiers:
+        return None
+    from nncore.compiling import cache_folder
+    from nncore.jit import precompile
+
+    tasks = set()
+    for name in workloads:
+        if name == DOT:
+            tasks.add("dot")
+        else:
+            tasks.update(("optimize",) if WORKLOADS[name].trainer == "optimize" else precompile.NETWORK)
+
+    def show(settled, total):
+        progress.note(f"jit: compiling the kernels in worker processes, {settled}/{total} done (once, then cached)")
+
+    report = precompile.precompile(tasks, dtype, on_progress=show)
+    line = "" if report is None else precompile.describe(report, cache_folder())
+    if line:
+        progress.message(line)
+    return report
+
+
 def compare(
     workloads=(*DEFAULT_WORKLOADS, DOT),
     tiers=TIERS,
@@ -115,7 +140,9 @@ def compare(
     Returns
     -------
     results : dict
-        ``{"environment", "dtype", "repeats", "tiers", "cat_data", "workloads", "dot"}``;
+        ``{"environment", "dtype", "repeats", "tiers", "jit_precompiled", "cat_data", "workloads", "dot"}``;
+        ``"jit_precompiled"`` is what :func:`nncore.jit.precompile.precompile` compiled in worker
+        processes before the first workload (None: nothing, the kernels were in the cache);
         ``"cat_data"`` is ``{"folder", "found", "stand_in", "message"}`` once a cat
         workload ran (None before): without the course's files the cat workloads
         run on :func:`nncore.course.data.stand_in_cats`, their ``"data"`` is
@@ -138,6 +165,7 @@ def compare(
         "workloads": [],
         "dot": None,
     }
+    results["jit_precompiled"] = _precompile(workloads, tiers, dtype, progress)
     cats = None
     for name in workloads:
         if name == DOT:

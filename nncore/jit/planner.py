@@ -34,7 +34,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 import threading
 import time
 import warnings
@@ -45,7 +44,7 @@ import numpy as np
 
 from nncore.cpu import cpu_model, llvm_host
 from nncore.kernels import cache, dense
-from nncore.kernels.elementwise import IDENTITY
+from nncore.kernels.elementwise import CODES, IDENTITY
 from nncore.kernels.packed import BACKPROP, FORWARD, GRADS
 from nncore.threadpool import serial_blas
 
@@ -178,14 +177,7 @@ def _write(path, decisions):
         with _WRITE_LOCK:  # threads of one process; other processes each write their own temporary
             merged = {**_read(path, pinned=False), **decisions}
             body = {"version": FILE_VERSION, "machine": _cpu_identity(), "decisions": dict(sorted(merged.items()))}
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as file:
-                    file.write(json.dumps(body, indent=1) + "\n")
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            cache.write_atomically(path, json.dumps(body, indent=1) + "\n")
     except OSError as error:
         warnings.warn(f"nncore could not save its plan in {path} ({error}); it will re-plan.", RuntimeWarning, 3)
 
@@ -214,6 +206,23 @@ def _runner(pass_name, buffers, transposed, code, code_prev, threads):
         return lambda path: dense.grads_kernel(B.dZ, B.A_prev, transposed, B.dW, B.db, path, threads)
     A_prev = B.A_prev if code_prev != IDENTITY else B.dZ_prev
     return lambda path: dense.backprop_kernel(B.W, B.dZ, A_prev, code_prev, B.dZ_prev, path, threads)
+
+
+def run_pass_once(pass_name, dtype):
+    """Run one pass of a layer of a few units, on the serial path, as the planner times it.
+
+    Its first call in a process compiles the pass's entry kernel (or loads it from the cache) for
+    the argument types of every real call of the JIT tier: :mod:`nncore.jit.precompile` runs
+    this in worker processes.
+
+    Parameters
+    ----------
+    pass_name : {"forward", "backprop", "grads"}
+    dtype : numpy dtype
+        float64 or float32.
+    """
+    tanh = CODES["tanh"]
+    _runner(pass_name, _Buffers(3, 2, 8, dtype, False), False, tanh, tanh, numba.get_num_threads())(dense.SERIAL)
 
 
 def time_paths(run, candidates):

@@ -133,6 +133,34 @@ def _prune(root, keep):
                     pass
 
 
+def write_atomically(path, text):
+    """Write `text` to `path` by way of a temporary file beside it and :func:`os.replace`.
+
+    A reader sees the old file or the new one, never part of one, and processes writing the same
+    file at once each write their own temporary (the last replace wins).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file; its folder must exist.
+    text : str
+        Written as UTF-8.
+
+    Raises
+    ------
+    OSError
+        When the folder is not writable (the temporary file is removed).
+    """
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 @functools.cache
 def cache_dir():
     """The folder this process's kernels are cached in, made on first use (None: no caching).

@@ -163,10 +163,10 @@ def _decided(options):
         return {"width": 256, "reason": f"the probe failed ({error}); LLVM's choice kept"}
     decision["reason"] = "measured on this CPU"
     if path is not None:
+        from nncore.kernels import cache
+
         try:
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(decision) + "\n", encoding="utf-8")
-            os.replace(temporary, path)
+            cache.write_atomically(path, json.dumps(decision) + "\n")
         except OSError:
             pass
     return decision
