@@ -13,6 +13,7 @@ import sys
 
 from nncore.course.experiments import CAT_EXPERIMENTS, EXPERIMENTS
 from nncore.course.parallel import POOLS
+from nncore.course.recipes import RECIPES
 from nncore.course.results import Sweep
 from nncore.errors import TrainingDiverged
 from nncore.options import positive_int, thread_count
@@ -154,6 +155,27 @@ def _threads(n):
     return threads(count if n is None else n)
 
 
+def _precompile(args):
+    """With ``--tier jit``, compile the experiment's kernels in worker processes first where not done yet
+    (:func:`nncore.jit.precompile.precompile`), saying so on standard error."""
+    if args.tier != "jit":
+        return
+    from nncore.compiling import cache_folder
+    from nncore.jit import precompile
+
+    network = RECIPES[args.name].trainer == "train"
+    tasks = (*precompile.NETWORK, "predict") if network else ("optimize",)
+
+    def starting(settled, total):
+        if settled == 0:
+            print("nncore course: jit: compiling the kernels in worker processes ...", file=sys.stderr, flush=True)
+
+    report = precompile.precompile(tasks, on_progress=starting)
+    line = "" if report is None else precompile.describe(report, cache_folder())
+    if line:
+        print("\n".join(f"nncore course: {part}" for part in line.splitlines()), file=sys.stderr)
+
+
 def run(args):
     """Run the experiment `args` names (parsed by a parser :func:`add_arguments` filled).
 
@@ -179,6 +201,7 @@ def run(args):
 
     try:
         with _threads(args.threads), CompileWatch(compiling) as watch:
+            _precompile(args)
             result = EXPERIMENTS[args.name](**_experiment_kwargs(args))
     except (FileNotFoundError, ImportError, TrainingDiverged, ValueError) as err:
         print(f"nncore course: {err}", file=sys.stderr)
