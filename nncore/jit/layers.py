@@ -53,7 +53,8 @@ def layer_forward(A_prev, W, b, code):
         layer.dense_forward(W, b, X, transposed, Z, A, code)
     else:
         with _blas_threads(n, n_prev, m):  # the pass the training loop runs, compiled once for both
-            dense.forward_kernel(W, b.reshape(-1), X, transposed, Z, A, code, ESTIMATE, numba.get_num_threads())
+            table = dense.part_table(Z.dtype, (dense.FORWARD_PART,))
+            dense.forward_kernel(W, b.reshape(-1), X, transposed, Z, A, code, ESTIMATE, numba.get_num_threads(), table)
     return Z, A
 
 
@@ -67,9 +68,10 @@ def layer_backward(dZ, A_prev, W):
     dW = np.empty_like(W)
     db = np.empty(n, dZ.dtype)
     dA_prev = np.empty((W.shape[1], m), dZ.dtype)
+    table = dense.part_table(dZ.dtype, (dense.BACKPROP_PART, dense.GRADS_PART))
     with _blas_threads(*W.shape, m):
-        dense.grads_kernel(dZ, X, transposed, dW, db, ESTIMATE, threads)
-        dense.backprop_kernel(W, dZ, dA_prev, IDENTITY, dA_prev, ESTIMATE, threads)
+        dense.grads_kernel(dZ, X, transposed, dW, db, ESTIMATE, threads, table)
+        dense.backprop_kernel(W, dZ, dA_prev, IDENTITY, dA_prev, ESTIMATE, threads, table)
     dW /= m
     db /= m
     return dA_prev, dW, db.reshape(n, 1)

@@ -11,7 +11,7 @@ from nncore.jit import planner
 from nncore.jit.layers import linear_activation_forward
 from nncore.jit.logistic import optimize
 from nncore.jit.slices import run_sliced
-from nncore.kernels import packed
+from nncore.kernels import dense, packed
 from nncore.kernels.layout import input_layout
 from nncore.validation import require_output
 
@@ -54,6 +54,7 @@ def model_backward(AL, Y, caches, activations):
             np.empty_like(acts),
             grad,
             threads,
+            dense.part_table(X.dtype, (dense.BACKPROP_PART, dense.GRADS_PART)),
         )
     return {"d" + key: value for key, value in net.unpack(grad).items()}
 
@@ -82,19 +83,20 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
     m = X.shape[0] if transposed else X.shape[1]
     acts = np.empty(net.activation_size(m), X.dtype)
     theta = net.theta
-    y, bounds, deltas, grad, threads = (
+    y, bounds, deltas, grad, threads, table = (
         np.ascontiguousarray(Y).reshape(-1),
         probability_bounds(X.dtype),
         np.empty_like(acts),
         np.empty_like(theta),
         numba.get_num_threads(),
+        dense.part_table(X.dtype),
     )
     plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X)
 
     def run(count, every, costs):
         return packed.train_loop(
             X, transposed, y, theta, net.dims, net.codes, plan, learning_rate, count, every, costs, *bounds, acts,
-            deltas, grad, threads,
+            deltas, grad, threads, table,
         )  # fmt: skip
 
     with planner.blas_threads_for(plan):
@@ -121,6 +123,7 @@ def predict(X, parameters, activations):
     threads = numba.get_num_threads()
     plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X, ("forward",))
     with planner.blas_threads_for(plan, ("forward",)):
-        AL = packed.forward_kernel(X, transposed, net.theta, net.dims, net.codes, plan, acts, threads)
+        table = dense.part_table(X.dtype, (dense.FORWARD_PART,))
+        AL = packed.forward_kernel(X, transposed, net.theta, net.dims, net.codes, plan, acts, threads, table)
     require_output(AL)
     return (AL > 0.5).astype(X.dtype)

@@ -200,12 +200,16 @@ class _Buffers:
 def _runner(pass_name, buffers, transposed, code, code_prev, threads):
     """A function of the path that runs one pass once on `buffers`."""
     B = buffers
+    dtype = B.W.dtype
     if pass_name == "forward":
-        return lambda path: dense.forward_kernel(B.W, B.b, B.A_prev, transposed, B.Z, B.Z, code, path, threads)
+        table = dense.part_table(dtype, (dense.FORWARD_PART,))
+        return lambda path: dense.forward_kernel(B.W, B.b, B.A_prev, transposed, B.Z, B.Z, code, path, threads, table)
     if pass_name == "grads":
-        return lambda path: dense.grads_kernel(B.dZ, B.A_prev, transposed, B.dW, B.db, path, threads)
+        table = dense.part_table(dtype, (dense.GRADS_PART,))
+        return lambda path: dense.grads_kernel(B.dZ, B.A_prev, transposed, B.dW, B.db, path, threads, table)
     A_prev = B.A_prev if code_prev != IDENTITY else B.dZ_prev
-    return lambda path: dense.backprop_kernel(B.W, B.dZ, A_prev, code_prev, B.dZ_prev, path, threads)
+    table = dense.part_table(dtype, (dense.BACKPROP_PART,))
+    return lambda path: dense.backprop_kernel(B.W, B.dZ, A_prev, code_prev, B.dZ_prev, path, threads, table)
 
 
 def run_pass_once(pass_name, dtype):

@@ -25,14 +25,14 @@ from nncore.kernels.layout import flat
 
 @inline
 def _forward(W, b, A_prev, transposed, Z, A, code, threads):
-    dense.forward(W, flat(b), A_prev, transposed, Z, A, code, ESTIMATE, threads)
+    dense.forward(W, flat(b), A_prev, transposed, Z, A, code, ESTIMATE, threads, None)
 
 
 @inline
 def _backward(dA, A, A_prev, transposed, W, code, dZ, dW, db, dA_prev, with_dA_prev, threads):
     grad_from_output(flat(dA), flat(A), flat(dZ), code)
     db_flat = flat(db)
-    dense.grads(dZ, A_prev, transposed, dW, db_flat, ESTIMATE, threads)
+    dense.grads(dZ, A_prev, transposed, dW, db_flat, ESTIMATE, threads, None)
     m = dZ.shape[1]
     # Divided, not multiplied by 1/m: the same roundings as the course's dW = (1/m) ... in the tiers.
     for i in range(dW.shape[0]):
@@ -40,7 +40,7 @@ def _backward(dA, A, A_prev, transposed, W, code, dZ, dW, db, dA_prev, with_dA_p
             dW[i, j] /= m
         db_flat[i] /= m
     if with_dA_prev:
-        dense.backprop(W, dZ, dA_prev, IDENTITY, dA_prev, ESTIMATE, threads)
+        dense.backprop(W, dZ, dA_prev, IDENTITY, dA_prev, ESTIMATE, threads, None)
 
 
 @kernel

@@ -173,7 +173,7 @@ def path_of(plan, l, column):
 
 
 @inline
-def forward_all(X, transposed, theta, dims, codes, plan, acts, threads):
+def forward_all(X, transposed, theta, dims, codes, plan, acts, threads, table):
     """Forward pass of every layer into `acts` (activation applied in place); returns AL.
 
     Inlined; each layer's pass is :func:`nncore.kernels.dense.forward_kernel`, split among threads
@@ -197,6 +197,9 @@ def forward_all(X, transposed, theta, dims, codes, plan, acts, threads):
         Overwritten with every layer's output A (Z is not kept).
     threads : int
         Threads to split each layer's pass among (``numba.get_num_threads()``).
+    table : ndarray of int64, shape (3,), or None
+        The part kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
+        them directly.
 
     Returns
     -------
@@ -208,13 +211,15 @@ def forward_all(X, transposed, theta, dims, codes, plan, acts, threads):
     for l in range(codes.size):
         A = layer_block(acts, dims, m, l)
         W, b = layer_W(theta, dims, l), layer_b(theta, dims, l)
-        dense.forward_kernel(W, b, A_prev, transposed and l == 0, A, A, codes[l], path_of(plan, l, FORWARD), threads)
+        dense.forward_kernel(
+            W, b, A_prev, transposed and l == 0, A, A, codes[l], path_of(plan, l, FORWARD), threads, table
+        )
         A_prev = A
     return A_prev
 
 
 @inline
-def backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads):
+def backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads, table):
     """Gradients of the cross-entropy into `grad` (theta's layout), from `acts`.
 
     ``dZL = (AL - Y) / m``; each layer then computes dW and db, and dZ of the
@@ -246,6 +251,9 @@ def backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad,
         Overwritten with dW and db of every layer, in `theta`'s layout.
     threads : int
         Threads to split each layer's passes among.
+    table : ndarray of int64, shape (3,), or None
+        The part kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
+        them directly.
     """
     m = X.shape[0] if transposed else X.shape[1]
     L = codes.size
@@ -256,15 +264,15 @@ def backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad,
     for l in range(L - 1, -1, -1):
         dW, db = layer_W(grad, dims, l), layer_b(grad, dims, l)
         if l == 0:
-            dense.grads_kernel(dZ, X, transposed, dW, db, path_of(plan, l, GRADS), threads)
+            dense.grads_kernel(dZ, X, transposed, dW, db, path_of(plan, l, GRADS), threads, table)
         else:
             A_prev = layer_block(acts, dims, m, l - 1)
             # (the layer's input is in the course's layout; `transposed and l == 0`, False here, is written
             # as a run-time bool: a literal False would compile another specialization of the pass)
-            dense.grads_kernel(dZ, A_prev, transposed and l == 0, dW, db, path_of(plan, l, GRADS), threads)
+            dense.grads_kernel(dZ, A_prev, transposed and l == 0, dW, db, path_of(plan, l, GRADS), threads, table)
             dZ_prev = layer_block(deltas, dims, m, l - 1)
             W = layer_W(theta, dims, l)
-            dense.backprop_kernel(W, dZ, A_prev, codes[l - 1], dZ_prev, path_of(plan, l, BACKPROP), threads)
+            dense.backprop_kernel(W, dZ, A_prev, codes[l - 1], dZ_prev, path_of(plan, l, BACKPROP), threads, table)
             dZ = dZ_prev
 
 
@@ -329,6 +337,7 @@ def train_loop(
     deltas,
     grad,
     threads,
+    table,
 ):
     """Batch gradient descent, entirely compiled: forward, cost, backward, update.
 
@@ -374,6 +383,9 @@ def train_loop(
     threads : int
         Threads to split each layer's passes among (``numba.get_num_threads()``, read by the
         caller: read here it would keep the kernel out of the cache).
+    table : ndarray of int64, shape (3,), or None
+        The part kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
+        them directly.
 
     Returns
     -------
@@ -387,14 +399,14 @@ def train_loop(
     last_finite = -1
     step = theta.dtype.type(learning_rate)
     for i in range(num_iterations):
-        AL = forward_all(X, transposed, theta, dims, codes, plan, acts, threads)
+        AL = forward_all(X, transposed, theta, dims, codes, plan, acts, threads, table)
         if i % cost_every == 0:
             cost = cross_entropy(AL[0], y, lo, hi)
             if not (np.isfinite(cost) and within_bound(theta)):
                 return i, last_finite
             costs[i // cost_every] = cost
             last_finite = i
-        backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads)
+        backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads, table)
         descend(theta, grad, step)
     if not within_bound(theta):
         return num_iterations, last_finite
@@ -402,12 +414,12 @@ def train_loop(
 
 
 @kernel
-def forward_kernel(X, transposed, theta, dims, codes, plan, acts, threads):
+def forward_kernel(X, transposed, theta, dims, codes, plan, acts, threads, table):
     """:func:`forward_all` for Python callers; parallel.
 
     Parameters
     ----------
-    X, transposed, theta, dims, codes, plan, acts, threads
+    X, transposed, theta, dims, codes, plan, acts, threads, table
         As in :func:`forward_all`.
 
     Returns
@@ -415,16 +427,16 @@ def forward_kernel(X, transposed, theta, dims, codes, plan, acts, threads):
     ndarray of shape (n[L], m)
         AL, a view into `acts`.
     """
-    return forward_all(X, transposed, theta, dims, codes, plan, acts, threads)
+    return forward_all(X, transposed, theta, dims, codes, plan, acts, threads, table)
 
 
 @kernel
-def backward_kernel(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads):
+def backward_kernel(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads, table):
     """:func:`backward_all` for Python callers; parallel.
 
     Parameters
     ----------
-    X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads
+    X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads, table
         As in :func:`backward_all`.
     """
-    backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads)
+    backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad, threads, table)

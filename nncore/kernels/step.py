@@ -34,12 +34,12 @@ def update(param, grad, learning_rate):
 @inline
 def _step(X, transposed, Y, theta, dims, codes, learning_rate, acts, deltas, grad, with_cost, threads):
     y = flat(Y)
-    AL = forward_all(X, transposed, theta, dims, codes, ESTIMATE_PLAN, acts, threads)
+    AL = forward_all(X, transposed, theta, dims, codes, ESTIMATE_PLAN, acts, threads, None)
     cost = np.nan
     if with_cost:
         one = AL.dtype.type(1)
         cost = cross_entropy(AL[0], y, np.finfo(AL.dtype).tiny, np.nextafter(one, AL.dtype.type(0)))
-    backward_all(X, transposed, y, theta, dims, codes, ESTIMATE_PLAN, acts, deltas, grad, threads)
+    backward_all(X, transposed, y, theta, dims, codes, ESTIMATE_PLAN, acts, deltas, grad, threads, None)
     descend(theta, grad, theta.dtype.type(learning_rate))
     return cost
 

@@ -1,0 +1,69 @@
+"""nncore.kernels.address: kernels called by the address of their machine code."""
+
+import numba
+import numpy as np
+import pytest
+from numba.core.errors import TypingError
+
+from nncore.kernels import dense
+from nncore.kernels.address import address_of, caller
+from nncore.kernels.config import kernel
+
+jit_only = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="addresses exist only for compiled code")
+
+
+@kernel(cache=False)
+def _scaled(x, out, scale):
+    for i in range(x.shape[0]):
+        for j in range(x.shape[1]):
+            out[i, j] = scale * x[i, j]
+
+
+_call_scaled = caller(_scaled)
+
+
+@kernel(cache=False)
+def _user(x, out, scale, table):
+    _call_scaled(table, 1, (x, out, scale))
+
+
+_MATRIX = numba.types.Array(numba.types.float64, 2, "C")
+
+
+@jit_only
+def test_a_call_by_address_computes_what_the_direct_call_does():
+    table = np.array([0, address_of(_scaled, (_MATRIX, _MATRIX, numba.types.float64))], np.int64)
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    by_address, direct = np.empty_like(x), np.empty_like(x)
+    _user(x, by_address, 1.5, table)
+    _user(x, direct, 1.5, None)
+    np.testing.assert_array_equal(by_address, direct)
+    np.testing.assert_array_equal(direct, 1.5 * x)
+
+
+@jit_only
+def test_a_strided_array_is_refused_when_the_caller_compiles():
+    table = np.array([0, address_of(_scaled, (_MATRIX, _MATRIX, numba.types.float64))], np.int64)
+    x = np.ones((3, 8))[:, ::2]
+    with pytest.raises(TypingError, match="C-contiguous arrays only"):
+        _user(x, np.empty((3, 4)), 1.0, table)
+
+
+@jit_only
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_part_table_holds_the_parts_asked_for(dtype):
+    full = dense.part_table(dtype)
+    assert full.dtype == np.int64 and full.shape == (3,) and not full.flags.writeable
+    assert (full != 0).all()
+    forward_only = dense.part_table(dtype, (dense.FORWARD_PART,))
+    assert forward_only[dense.FORWARD_PART] == full[dense.FORWARD_PART]
+    assert forward_only[dense.BACKPROP_PART] == 0 and forward_only[dense.GRADS_PART] == 0
+
+
+def test_with_the_jit_off_there_is_no_table():
+    if numba.config.DISABLE_JIT:
+        assert dense.part_table(np.float64) is None
+        assert address_of(_scaled, (_MATRIX, _MATRIX, numba.types.float64)) is None
+    x, out = np.arange(6.0).reshape(2, 3), np.empty((2, 3))
+    _user(x, out, 2.0, None)
+    np.testing.assert_array_equal(out, 2 * x)
