@@ -25,7 +25,7 @@ signed loop bounds Numba's wraparound handling turns the loads into gathers.
 
 import numpy as np
 
-from nncore.kernels.config import inline, kernel
+from nncore.kernels.config import helper, inline, kernel
 
 #: Block sizes: rows x k of the first operand and columns x k of the second
 #: stay in L2 while a block is worked on (sized for an L2 of about 2 MB per core).
@@ -146,7 +146,7 @@ def dot_rows(P, Q, out, r_lo, r_hi, c_lo, c_hi):
                 _dot_block(P, Q, out, p_lo, p_hi, q_lo, q_hi, k_lo, min(k_lo + KC, K), zero)
 
 
-@inline
+@helper
 def _dot_block(P, Q, out, r_lo, r_hi, c_lo, c_hi, k_lo, k_hi, zero):
     r = r_lo
     while r + 4 <= r_hi:
@@ -298,13 +298,13 @@ def axpy_rows(C, C_transposed, X, out, r_lo, r_hi, k_lo, k_hi):
             _axpy_block(C, C_transposed, X, out, c, r_lo, r_hi, j_lo, min(j_lo + JB, J), b_lo, b_hi)
 
 
-@inline
+@helper
 def _coefficient(C, C_transposed, r, j):
     """The coefficient of ``X[j]`` in ``out[r]``."""
     return C[j, r] if C_transposed else C[r, j]
 
 
-@inline
+@helper
 def _axpy_pairs(C, C_transposed, X, o, r, j_lo, k_lo, k_hi):
     """``o += sum_j C[r, j] * X[j, k_lo:k_hi]`` over the rows j >= `j_lo` of X, two per pass over `o`
     (the passes are bound by their stores); `o` is ``out[r, k_lo:k_hi]``."""
@@ -316,7 +316,7 @@ def _axpy_pairs(C, C_transposed, X, o, r, j_lo, k_lo, k_hi):
         _axpy(o, X[J - 1, k_lo:k_hi], _coefficient(C, C_transposed, r, J - 1))
 
 
-@inline
+@helper
 def _axpy_block(C, C_transposed, X, out, c, r_lo, r_hi, j_lo, j_hi, k_lo, k_hi):
     r = r_lo
     while r + 4 <= r_hi:
