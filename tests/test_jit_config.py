@@ -57,3 +57,7 @@ def test_cached_kernels_use_the_source_keyed_cache():
         assert isinstance(kernel._cache, cache.SourcesCache), kernel
         assert kernel.stats.cache_path == str(cache.cache_dir())
     assert not isinstance(dense.forward._cache, cache.SourcesCache)  # inlined helpers are not cached alone
+    # nor are the helpers that LLVM inlines; they are compiled on their own, not copied by Numba's inliner
+    assert not isinstance(gemm._axpy_block._cache, cache.SourcesCache)
+    assert gemm._axpy_block.targetoptions.get("inline", "never") == "never"
+    assert dense.forward.targetoptions["inline"] == "always"  # it holds a prange: inlined into the parallel kernel
