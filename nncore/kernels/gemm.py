@@ -40,6 +40,11 @@ JB = 256  # rows of X per block (axpy_rows)
 SMALL_K = 16
 
 
+#: Constant arguments of the helpers, typed as plain int64 and bool: a literal 0, 2 or False would
+#: compile another specialization of a helper (:func:`nncore.kernels.config.helper`) for it.
+_ZERO, _TWO, _NO = np.int64(0), np.int64(2), np.bool_(False)
+
+
 @inline
 def _dot_4x5(a0, a1, a2, a3, w0, w1, w2, w3, w4, zero):
     c00 = c01 = c02 = c03 = c10 = c11 = c12 = c13 = c20 = c21 = zero
@@ -251,7 +256,7 @@ def affine_few_rows(C, bias, X, out, k_lo, k_hi):
             _affine_1x1(o, X[0, k_lo:k_hi], bias[r], C[r, 0])
         else:
             _affine_1x2(o, X[0, k_lo:k_hi], X[1, k_lo:k_hi], bias[r], C[r, 0], C[r, 1])
-            _axpy_pairs(C, False, X, o, r, 2, k_lo, k_hi)
+            _axpy_pairs(C, _NO, X, o, r, _TWO, k_lo, k_hi)
 
 
 @kernel
@@ -289,7 +294,7 @@ def axpy_rows(C, C_transposed, X, out, r_lo, r_hi, k_lo, k_hi):
         # Fewer rows of X than a tile takes (a planar layer's 2 inputs, a small layer's dZ): a row of
         # `out` at a time, two rows of X per pass over it (the passes are bound by their stores).
         for r in range(r_lo, r_hi):
-            _axpy_pairs(C, C_transposed, X, out[r, k_lo:k_hi], r, 0, k_lo, k_hi)
+            _axpy_pairs(C, C_transposed, X, out[r, k_lo:k_hi], r, _ZERO, k_lo, k_hi)
         return
     c = np.empty(20, out.dtype)  # a tile's 4 x 5 coefficients
     for b_lo in range(k_lo, k_hi, KB):

@@ -24,6 +24,9 @@ from nncore.kernels.gemm import dot_4x1
 from nncore.kernels.packed import PARAMETER_BOUND, within_bound
 from nncore.kernels.partition import ROW_ALIGN, block_of
 
+#: The first row, as an int64: a literal 0 would compile a second specialization of :func:`rows_pass`.
+_ZERO = np.int64(0)
+
 
 @inline
 def _add4(dw, x0, x1, x2, x3, d0, d1, d2, d3):
@@ -146,7 +149,7 @@ def full_pass(XT, y, w, b, dw, partial, dbs, costs, with_cost, lo, hi):
     """
     parts = partial.shape[0]
     if parts == 1:
-        db, cost_sum = rows_pass(XT, y, w, b, dw, 0, XT.shape[0], with_cost, lo, hi)
+        db, cost_sum = rows_pass(XT, y, w, b, dw, _ZERO, XT.shape[0], with_cost, lo, hi)
     else:
         for t in prange(parts):
             r_lo, r_hi = block_of(XT.shape[0], parts, t, ROW_ALIGN)
