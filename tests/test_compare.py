@@ -104,7 +104,8 @@ def test_json_output_float32(capsys):
         "--dtype",
         "float32",
     )
-    assert status == 0 and err == ""
+    # nothing on standard error but, where the float32 kernels were not compiled yet, the compile notices
+    assert status == 0 and [line for line in err.splitlines() if not line.startswith("jit: ")] == []
     assert results["dtype"] == "float32" and results["repeats"] == 1 and results["tiers"] == list(nncore.TIERS)
     assert results["dot"] is None and results["cat_data"] is None
     assert set(results["environment"]) >= {"nncore", "numpy", "numba", "threads"}

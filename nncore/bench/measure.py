@@ -30,10 +30,26 @@ from nncore.tiers import get_tier
 #: The loop tier repeats its run (up to `repeats` times) only when one run takes less than this (seconds).
 LOOP_REPEAT_LIMIT = 0.5
 
-#: Pause before each tier and each method of the dot demo (seconds). OpenBLAS's threads spin for
-#: about 0.1 s after a call, Numba's OpenMP threads after a parallel region; a call made meanwhile
-#: shares the cores with them (a JIT deep-cats run right after the vector tier took twice as long).
+#: Pause before each tier and each method of the dot demo (seconds), after one that may have left
+#: threads spinning. OpenBLAS's threads spin for about 0.1 s after a call, Numba's OpenMP threads
+#: after a parallel region; a call made meanwhile shares the cores with them (a JIT deep-cats run
+#: right after the vector tier took twice as long).
 POOL_IDLE_SECONDS = 0.3
+
+#: The tiers and dot methods that start no thread (Python loops): no pause is needed after them.
+_THREADLESS = ("loop", "python")
+
+#: Whether what ran last may have left threads spinning (anything before compare: maybe).
+_last_ran = {"threads": True}
+
+
+def _settle(name):
+    """Wait :data:`POOL_IDLE_SECONDS` unless what ran last started no thread; then remember whether
+    `name` (a tier or a dot method, about to run) does."""
+    if _last_ran["threads"]:
+        time.sleep(POOL_IDLE_SECONDS)
+    _last_ran["threads"] = name not in _THREADLESS
+
 
 #: A fast call (the dot demo) is repeated within one timing until the timing lasts this long (seconds).
 MIN_TIMING = 0.02
@@ -107,7 +123,7 @@ def measure_tier(workload, name, data, start, timing, progress):
     iterations, compared, repeats = timing.iterations, timing.compared, timing.repeats
     label = f"{workload.name}: {name}, " + (f"{compared} iterations" if name == "loop" else "warm-up")
     progress.start(label)
-    time.sleep(POOL_IDLE_SECONDS)  # the previous tier's BLAS or OpenMP threads may still be spinning
+    _settle(name)  # the previous tier's BLAS or OpenMP threads may still be spinning
     warm_up = max(compared, 1)  # a fast tier warms up even when the loop tier does not run
     with CompileWatch(lambda: progress.note(f"{workload.name}: {name}: {COMPILING}")) as watch:
         (check_parameters, check_costs), seconds = _timed(lambda: workload.run(tier, data, start, warm_up))
@@ -269,7 +285,7 @@ def measure_dot(n, dtype, repeats, progress):
     rows = []
     for method, (label, function) in METHODS.items():
         progress.start(f"dot product: {label}")
-        time.sleep(POOL_IDLE_SECONDS)  # the previous method's threads may still be spinning
+        _settle(method)  # the previous method's threads may still be spinning
         seconds, value = _time_call(
             function, a, b, repeats, warm_up=method != "python", progress=progress, label=f"dot product: {label}"
         )

@@ -42,7 +42,7 @@ WIN = 0.9
 #: decides the speed of their matrix products. The fastest timing, not the median: another
 #: process or the host can only slow a timing down.
 _PROBE = r"""
-import time
+import sys, time
 import numba, numpy as np
 
 @numba.njit(**OPTIONS)
@@ -63,6 +63,8 @@ def tile(a, w, repeats):
 
 a, w = np.full((4, 512), 0.5), np.full((3, 512), 0.25)
 tile(a, w, 1)
+print("ready", flush=True)
+sys.stdin.readline()  # timed when the parent says: the two widths one after the other, nothing compiling
 times = []
 for _ in range(25):
     start = time.perf_counter()
@@ -110,27 +112,31 @@ def decision_file():
     return folder / f"width-{digest}.json"
 
 
-def _probe(features, options):
-    """Seconds per call of the probe compiled with `features` (None: LLVM's own) and Numba's `options`,
-    in a child process."""
+def _start_probe(features, options):
+    """A child process that compiles the probe with `features` (None: LLVM's own) and Numba's
+    `options`, says ``ready``, and times it when told to on its standard input."""
     env = {key: value for key, value in os.environ.items() if key not in ("NUMBA_CPU_FEATURES", "NUMBA_CPU_NAME")}
     if features is not None:
         env["NUMBA_CPU_FEATURES"] = features
-    done = subprocess.run(
-        [sys.executable, "-c", f"OPTIONS = {options!r}\n" + _PROBE],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    command = [sys.executable, "-c", f"OPTIONS = {options!r}\n" + _PROBE]
+    return subprocess.Popen(
+        command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
-    return float(done.stdout.split()[-1])
+
+
+def _answer(child, expected=None):
+    """The next line `child` prints, checked against `expected` when given."""
+    line = child.stdout.readline().strip()
+    if not line or (expected is not None and line != expected):
+        raise subprocess.SubprocessError(f"the probe's child process said {line!r} (exit code {child.poll()})")
+    return line
 
 
 def measure(options):
     """Time the probe at both widths, each in a child process; the faster width and the times.
 
-    About a second per width (the child's start, Numba's import and one small compilation).
+    The two children start and compile at once (about a second: the child's start, Numba's import
+    and one small compilation), then are timed one after the other, with nothing else running.
 
     Parameters
     ----------
@@ -143,7 +149,21 @@ def measure(options):
     dict
         ``{"width": 256 or 512, "seconds": {"256": s, "512": s}}``: seconds per probe call.
     """
-    seconds = {"256": _probe(None, options), "512": _probe(wide_features(), options)}
+    children = {"256": _start_probe(None, options), "512": _start_probe(wide_features(), options)}
+    try:
+        for child in children.values():
+            _answer(child, "ready")
+        seconds = {}
+        for width, child in children.items():
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            seconds[width] = float(_answer(child))
+    finally:
+        for child in children.values():
+            child.kill()
+            child.wait()
+            child.stdin.close()
+            child.stdout.close()
     width = 512 if seconds["512"] <= WIN * seconds["256"] else 256
     return {"width": width, "seconds": seconds}
 
