@@ -1,5 +1,7 @@
 """The JIT tier's L-layer model: public wrappers over :mod:`nncore.kernels.packed`."""
 
+import inspect
+
 import numba
 import numpy as np
 
@@ -78,32 +80,60 @@ def train(X, Y, parameters, activations, learning_rate, num_iterations, cost_eve
     """
     if len(activations) == 1:
         return _train_one_unit(X, Y, parameters, learning_rate, num_iterations, cost_every)
-    net = packed.Packed(parameters, activations)
-    X, transposed = input_layout(X)
-    m = X.shape[0] if transposed else X.shape[1]
-    acts = np.empty(net.activation_size(m), X.dtype)
-    theta = net.theta
-    y, bounds, deltas, grad, threads, table = (
-        np.ascontiguousarray(Y).reshape(-1),
-        probability_bounds(X.dtype),
-        np.empty_like(acts),
-        np.empty_like(theta),
-        numba.get_num_threads(),
-        dense.part_table(X.dtype),
-    )
-    plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X)
+    net, arguments = _loop_arguments(X, Y, parameters, activations, learning_rate)
+    plan = arguments["plan"]
 
     def run(count, every, costs):
-        return packed.train_loop(
-            X, transposed, y, theta, net.dims, net.codes, plan, learning_rate, count, every, costs, *bounds, acts,
-            deltas, grad, threads, table,
-        )  # fmt: skip
+        return packed.train_loop(**arguments, num_iterations=count, cost_every=every, costs=costs)
 
     with planner.blas_threads_for(plan):
         costs, diverged_at, last_finite = run_sliced(run, num_iterations, cost_every)
     if diverged_at >= 0:
         raise TrainingDiverged(diverged_at, learning_rate, None if last_finite < 0 else last_finite)
-    return net.unpack(theta), costs
+    return net.unpack(arguments["theta"]), costs
+
+
+def _loop_arguments(X, Y, parameters, activations, learning_rate, planned=True):
+    """The packed network and :func:`nncore.kernels.packed.train_loop`'s arguments, by name, but for
+    ``num_iterations``, ``cost_every`` and ``costs``; the buffers are allocated once here.
+
+    With ``planned=False`` the plan is the rule of thumb's and the part table all zeros: arguments
+    of the right types for :func:`loop_signature`, not to run the loop with.
+    """
+    net = packed.Packed(parameters, activations)
+    X, transposed = input_layout(X)
+    m = X.shape[0] if transposed else X.shape[1]
+    acts = np.empty(net.activation_size(m), X.dtype)
+    threads = numba.get_num_threads()
+    lo, hi = probability_bounds(X.dtype)
+    if planned:
+        plan = planner.network_plan(net.dims, net.codes, m, X.dtype, transposed, threads, X)
+        table = dense.part_table(X.dtype)
+    else:
+        plan = np.full((len(activations), 3), dense.ESTIMATE, np.int64)
+        table = np.zeros(3, np.int64)
+        table.flags.writeable = False
+    arguments = dict(
+        X=X, transposed=transposed, y=np.ascontiguousarray(Y).reshape(-1), theta=net.theta, dims=net.dims,
+        codes=net.codes, plan=plan, learning_rate=learning_rate, lo=lo, hi=hi, acts=acts,
+        deltas=np.empty_like(acts), grad=np.empty_like(net.theta), threads=threads, table=table,
+    )  # fmt: skip
+    return net, arguments
+
+
+def loop_signature(X, Y, parameters, activations, learning_rate):
+    """The argument types :func:`train` calls :func:`nncore.kernels.packed.train_loop` with, for these
+    arguments: to compile the loop without running it (:mod:`nncore.jit.precompile`).
+
+    Returns
+    -------
+    tuple of numba types
+        In the loop's parameter order.
+    """
+    _, arguments = _loop_arguments(X, Y, parameters, activations, learning_rate, planned=False)
+    arguments.update(num_iterations=1, cost_every=1, costs=np.zeros(1, np.float64))
+    order = list(inspect.signature(packed.train_loop.py_func).parameters)
+    return tuple(numba.typeof(arguments[name]) for name in order)
 
 
 def _train_one_unit(X, Y, parameters, learning_rate, num_iterations, cost_every):

@@ -3,15 +3,16 @@
 The JIT tier compiles each kernel on its first call and keeps it in the on-disk cache
 (:mod:`nncore.kernels.cache`), so only the first run on a machine (or after an edit of the
 kernels) pays. In one process that run compiles one kernel after another, as Numba compiles
-under one global lock: about 40 s on a 2-core Zen 4 for what ``nncore compare`` needs. But the
-entry kernels of a dense layer's three passes do not depend on each other, nor do logistic
-regression's loop and the dot product, so :func:`precompile` compiles them at the same time in
-worker processes, each writing the shared cache, then the training loop, which links the three
-passes and so waits for them (:data:`TASKS`). The calling process then loads everything from the
-cache.
+under one global lock. But the kernels of a dense layer's three passes do not depend on each
+other, nor do logistic regression's loop, the dot product and the training loop (which calls the
+passes' parts by address, :mod:`nncore.kernels.address`, and is compiled without running:
+:func:`nncore.jit.model.loop_signature`), so :func:`precompile` compiles them at the same time in
+worker processes, each writing the shared cache (:data:`TASKS`). The calling process then loads
+everything from the cache.
 
 A task compiles by calling the JIT tier on arrays of a few elements of the given dtype, the way
-real calls do, so the kernels are compiled for the argument types that real calls use. The
+real calls do (or, for the training loop, by typing the arguments ``train`` would pass), so the
+kernels are compiled for the argument types that real calls use. The
 workers (child processes running :func:`serve`, so no script of the caller's is
 re-imported, as :mod:`multiprocessing`'s spawn would) plan by the rule of thumb
 (``NNCORE_PLAN=estimate``), so they time nothing and leave the
@@ -26,8 +27,8 @@ Examples
 --------
 >>> sorted(TASKS)
 ['backprop', 'dot', 'forward', 'grads', 'optimize', 'predict', 'train']
->>> TASKS["train"]
-('forward', 'backprop', 'grads')
+>>> TASKS["predict"]
+('forward',)
 """
 
 import json
@@ -42,13 +43,13 @@ import numpy as np
 
 from nncore.kernels import cache
 
-#: The tasks, each with the tasks it needs done first (their kernels are linked into its own).
-#: Listed longest first: that order is the order in which ready tasks start.
+#: The tasks, each with the tasks it needs done first. Ready tasks start in this order, the longest
+#: first (on two cores other orders measured the same or up to 1 s slower).
 TASKS = {
     "forward": (),
     "grads": (),
     "backprop": (),
-    "train": ("forward", "backprop", "grads"),
+    "train": (),
     "optimize": (),
     "predict": ("forward",),
     "dot": (),
@@ -135,7 +136,8 @@ def run_task(name, dtype):
     """
     import nncore.jit as jit
     from nncore.compiling import CompileWatch
-    from nncore.jit import planner
+    from nncore.jit import model, planner
+    from nncore.kernels import packed
 
     if name not in TASKS:
         raise ValueError(f"unknown precompile task {name!r}; expected one of {', '.join(TASKS)}.")
@@ -143,12 +145,11 @@ def run_task(name, dtype):
     with CompileWatch() as watch:
         if name in planner.PASSES:
             planner.run_pass_once(name, dtype)
-        elif name in ("train", "predict"):
-            X, Y, parameters, activations = _small_network(dtype)
-            if name == "train":
-                jit.train(X, Y, parameters, activations, 0.1, 2, 1)
-            else:
-                jit.predict(X, parameters, activations)
+        elif name == "train":  # compiled, not run: the parts it calls by address need not exist yet
+            packed.train_loop.compile(model.loop_signature(*_small_network(dtype), 0.1))
+        elif name == "predict":
+            X, _, parameters, activations = _small_network(dtype)
+            jit.predict(X, parameters, activations)
         elif name == "optimize":
             X, Y, _, _ = _small_network(dtype)
             jit.optimize(np.zeros((2, 1), dtype), 0.0, X, Y, 2, 0.1, 1)
