@@ -12,6 +12,9 @@ from nncore.kernels.config import kernel
 jit_only = pytest.mark.skipif(numba.config.DISABLE_JIT, reason="addresses exist only for compiled code")
 
 
+_MATRIX = numba.types.Array(numba.types.float64, 2, "C")
+
+
 @kernel(cache=False)
 def _scaled(x, out, scale):
     for i in range(x.shape[0]):
@@ -20,6 +23,7 @@ def _scaled(x, out, scale):
 
 
 _call_scaled = caller(_scaled)
+_call_checked = caller(_scaled, lambda dtype: (_MATRIX, _MATRIX, numba.types.float64))
 
 
 @kernel(cache=False)
@@ -27,12 +31,14 @@ def _user(x, out, scale, table):
     _call_scaled(table, 1, (x, out, scale))
 
 
-_MATRIX = numba.types.Array(numba.types.float64, 2, "C")
+def _table():
+    """A table whose entry 1 is `_scaled`'s address for two float64 matrices and a float64."""
+    return np.array([0, address_of(_scaled, (_MATRIX, _MATRIX, numba.types.float64))], np.int64)
 
 
 @jit_only
 def test_a_call_by_address_computes_what_the_direct_call_does():
-    table = np.array([0, address_of(_scaled, (_MATRIX, _MATRIX, numba.types.float64))], np.int64)
+    table = _table()
     x = np.random.default_rng(0).standard_normal((3, 4))
     by_address, direct = np.empty_like(x), np.empty_like(x)
     _user(x, by_address, 1.5, table)
@@ -43,7 +49,7 @@ def test_a_call_by_address_computes_what_the_direct_call_does():
 
 @jit_only
 def test_a_strided_array_is_refused_when_the_caller_compiles():
-    table = np.array([0, address_of(_scaled, (_MATRIX, _MATRIX, numba.types.float64))], np.int64)
+    table = _table()
     x = np.ones((3, 8))[:, ::2]
     with pytest.raises(TypingError, match="C-contiguous arrays only"):
         _user(x, np.empty((3, 4)), 1.0, table)
@@ -67,3 +73,18 @@ def test_with_the_jit_off_there_is_no_table():
     x, out = np.arange(6.0).reshape(2, 3), np.empty((2, 3))
     _user(x, out, 2.0, None)
     np.testing.assert_array_equal(out, 2 * x)
+
+
+@kernel(cache=False)
+def _checked_user(x, out, scale, table):
+    _call_checked(table, 1, (x, out, scale))
+
+
+@jit_only
+def test_a_call_with_other_types_than_the_address_was_compiled_for_is_refused():
+    table = _table()
+    x, out = np.ones((2, 3)), np.empty((2, 3))
+    _checked_user(x, out, 2.0, table)
+    np.testing.assert_array_equal(out, 2 * x)
+    with pytest.raises(TypingError, match="called by an address compiled for"):
+        _checked_user(x, out, np.int64(2), table)  # an int64 where the address takes a float64

@@ -7,7 +7,7 @@ from nncore.contract import implements
 from nncore.errors import TrainingDiverged
 from nncore.interface import probability_bounds
 from nncore.jit.slices import run_sliced
-from nncore.kernels.logistic import optimize_loop, propagate_kernel
+from nncore.kernels.logistic import optimize_loop, propagate_kernel, rows_table
 from nncore.kernels.partition import PARALLEL_MIN_WORK
 
 
@@ -25,12 +25,13 @@ def propagate(w, b, X, Y):
         np.ascontiguousarray(X.T),
         np.ascontiguousarray(Y).reshape(-1),
         w.reshape(-1).copy(),
-        b,
+        float(b),
         dw,
         partial,
         dbs,
         costs,
         *probability_bounds(X.dtype),
+        rows_table(X.dtype),
     )
     return {"dw": dw.reshape(-1, 1), "db": float(db)}, float(cost)
 
@@ -45,11 +46,11 @@ def optimize(w, b, X, Y, num_iterations, learning_rate, cost_every=100):
     dw, partial, dbs, thread_costs = _buffers(w, X.shape[1])
     dw[:] = 0
     XT, y, bounds = np.ascontiguousarray(X.T), np.ascontiguousarray(Y).reshape(-1), probability_bounds(X.dtype)
-    state = {"b": b, "db": 0.0}
+    state, table = {"b": float(b), "db": 0.0}, rows_table(X.dtype)
 
     def run(count, every, costs):
         state["b"], db, diverged_at, last_finite = optimize_loop(
-            XT, y, w, state["b"], count, learning_rate, every, costs, dw, partial, dbs, thread_costs, *bounds
+            XT, y, w, state["b"], count, learning_rate, every, costs, dw, partial, dbs, thread_costs, *bounds, table
         )
         if count:
             state["db"] = db  # the last iteration's gradient

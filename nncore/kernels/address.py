@@ -20,7 +20,8 @@ Numba's first-class functions do the same but unbox each function argument throu
 nothing.
 
 An address is only good for the argument types it was compiled for. The call therefore takes
-arrays that are C-contiguous only, and refuses any other layout when it is compiled; the callers
+arrays that are C-contiguous only, refuses any other layout when it is compiled and, given the
+callee's signature per dtype, refuses any other argument types too; the callers
 compile the callee for the same types (mutable, C-contiguous arrays of one dtype, ``int64`` and
 ``bool`` scalars). A read-only array passes as a mutable one: the callee does not write it.
 
@@ -51,6 +52,7 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.errors import TypingError
 from numba.extending import intrinsic, overload
+from numba.np import numpy_support
 
 
 def address_of(dispatcher, signature):
@@ -103,13 +105,32 @@ def _call_address(typingctx, address, args):
     return types.none(address, args), codegen
 
 
-def caller(function):
+def _check(function, signature, argtypes):
+    """Raise TypingError unless `argtypes` are ``signature(dtype)``, read-only arrays taken as mutable."""
+    arrays = [t for t in argtypes if isinstance(t, types.Array)]
+    if not arrays:
+        return
+    expected = tuple(signature(numpy_support.as_dtype(arrays[0].dtype)))
+    found = tuple(t.copy(readonly=False) if isinstance(t, types.Array) else t for t in argtypes)
+    if found != expected:
+        raise TypingError(
+            f"{function.__name__} is called by an address compiled for {expected}; this call passes {found}. "
+            "Convert the arguments (np.int64, np.bool_, the arrays' dtype) where the call is made."
+        )
+
+
+def caller(function, signature=None):
     """``call(table, index, args)``: `function` called by the address ``table[index]``, or directly if `table` is None.
 
     Parameters
     ----------
     function : numba Dispatcher
         A kernel that returns nothing.
+    signature : callable, optional
+        ``signature(dtype)``: the argument types the address in a table for arrays of `dtype` was
+        compiled for (:func:`address_of`). When given, a call whose arguments have other types
+        (the dtype taken from its first array) fails to compile, instead of passing values the
+        callee would misread.
 
     Returns
     -------
@@ -130,6 +151,8 @@ def caller(function):
     def _call(table, index, args):
         if isinstance(table, types.NoneType):
             return lambda table, index, args: function(*args)
+        if signature is not None:
+            _check(function, signature, tuple(args))
         return lambda table, index, args: _call_address(table[index], args)
 
     call.__name__ = call.__qualname__ = f"call_{function.__name__}"

@@ -471,7 +471,9 @@ def grads_part(dZ, A_prev, transposed, dW, db, by_blas, t, parts):
 
 
 #: The parts' calls from the passes: by the address in a table (:func:`part_table`), or direct.
-_call_forward_part, _call_backprop_part, _call_grads_part = map(caller, (forward_part, backprop_part, grads_part))
+_call_forward_part = caller(forward_part, lambda dtype: _part_types(FORWARD_PART, dtype))
+_call_backprop_part = caller(backprop_part, lambda dtype: _part_types(BACKPROP_PART, dtype))
+_call_grads_part = caller(grads_part, lambda dtype: _part_types(GRADS_PART, dtype))
 
 
 @inline

@@ -13,19 +13,22 @@ the per-thread sums ``dbs`` and ``costs``/``thread_costs`` (float64). Below, m i
 the number of samples and n_x the number of features.
 """
 
+import functools
 import math
 
+import numba
 import numpy as np
-from numba import prange
+from numba import prange, types
 
 from nncore.kernels import simdmath
+from nncore.kernels.address import address_of, caller
 from nncore.kernels.config import inline, kernel, parallel_kernel
 from nncore.kernels.gemm import dot_4x1
 from nncore.kernels.packed import PARAMETER_BOUND, within_bound
 from nncore.kernels.partition import ROW_ALIGN, block_of
 
-#: The first row, as an int64: a literal 0 would compile a second specialization of :func:`rows_pass`.
-_ZERO = np.int64(0)
+#: A literal 0 or True would compile another specialization, and a call by address takes int64 and bool.
+_ZERO, _YES = np.int64(0), np.bool_(True)
 
 
 @inline
@@ -43,8 +46,8 @@ def _term(z, y, inv_m, lo, hi):
 
 
 @kernel
-def rows_pass(XT, y, w, b, dw, r_lo, r_hi, with_cost, lo, hi):
-    """Samples [r_lo, r_hi): their dz summed into `dw` (overwritten) and returned as db; serial.
+def rows_pass(XT, y, w, b, dw, r_lo, r_hi, with_cost, lo, hi, dbs, costs, t):
+    """Samples [r_lo, r_hi): their dz summed into `dw` (overwritten) and into ``dbs[t]``; serial.
 
     Parameters
     ----------
@@ -64,13 +67,12 @@ def rows_pass(XT, y, w, b, dw, r_lo, r_hi, with_cost, lo, hi):
         Whether to sum the cost terms too.
     lo, hi : float
         The bounds a is clipped to in the cost.
-
-    Returns
-    -------
-    db : float
-        Sum of dz over the samples.
-    cost_sum : float
-        Sum of ``y log a + (1 - y) log(1 - a)`` over the samples (0 unless `with_cost`).
+    dbs, costs : ndarray of float64, 1-D
+        ``dbs[t]`` is written with the sum of dz over the samples, ``costs[t]`` with the sum of
+        ``y log a + (1 - y) log(1 - a)`` (0 unless `with_cost`): written, not returned, as the
+        kernel is called by address (:func:`rows_table`), which returns nothing.
+    t : int
+        Where in `dbs` and `costs` to write.
     """
     zero = w.dtype.type(0)
     b = w.dtype.type(b)  # the bias enters z in the dtype of the data, as in the vector tier
@@ -103,7 +105,7 @@ def rows_pass(XT, y, w, b, dw, r_lo, r_hi, with_cost, lo, hi):
         if with_cost:
             cost_sum += c
         r += 1
-    return db, cost_sum
+    dbs[t], costs[t] = db, cost_sum
 
 
 @kernel
@@ -118,7 +120,7 @@ def _reduce(partial, dbs, costs, dw):
 
 
 @inline
-def full_pass(XT, y, w, b, dw, partial, dbs, costs, with_cost, lo, hi):
+def full_pass(XT, y, w, b, dw, partial, dbs, costs, with_cost, lo, hi, table):
     """One pass over all samples: dw (overwritten), db and the cost (nan unless `with_cost`).
 
     With one row in `partial` the pass is serial; with more, thread t takes the
@@ -139,6 +141,8 @@ def full_pass(XT, y, w, b, dw, partial, dbs, costs, with_cost, lo, hi):
         Whether to compute the cost.
     lo, hi : float
         The bounds a is clipped to in the cost.
+    table : ndarray of int64, shape (1,), or None
+        :func:`rows_table`: :func:`rows_pass` called by address; None: called directly.
 
     Returns
     -------
@@ -148,24 +152,27 @@ def full_pass(XT, y, w, b, dw, partial, dbs, costs, with_cost, lo, hi):
         The cross-entropy, or nan unless `with_cost`.
     """
     parts = partial.shape[0]
+    b = float(b)
     if parts == 1:
-        db, cost_sum = rows_pass(XT, y, w, b, dw, _ZERO, XT.shape[0], with_cost, lo, hi)
+        _call_rows_pass(table, 0, (XT, y, w, b, dw, _ZERO, XT.shape[0], with_cost, lo, hi, dbs, costs, _ZERO))
+        db, cost_sum = dbs[0], costs[0]
     else:
         for t in prange(parts):
             r_lo, r_hi = block_of(XT.shape[0], parts, t, ROW_ALIGN)
-            dbs[t], costs[t] = rows_pass(XT, y, w, b, partial[t], r_lo, r_hi, with_cost, lo, hi)
+            arguments = (XT, y, w, b, partial[t], r_lo, r_hi, with_cost, lo, hi, dbs, costs, np.int64(t))
+            _call_rows_pass(table, 0, arguments)
         db, cost_sum = _reduce(partial, dbs, costs, dw)
     cost = -cost_sum / XT.shape[0] if with_cost else np.nan
     return db, cost
 
 
 @parallel_kernel
-def propagate_kernel(XT, y, w, b, dw, partial, dbs, costs, lo, hi):
+def propagate_kernel(XT, y, w, b, dw, partial, dbs, costs, lo, hi, table):
     """:func:`full_pass` with the cost, for Python callers; parallel when `partial` has several rows.
 
     Parameters
     ----------
-    XT, y, w, b, dw, partial, dbs, costs, lo, hi
+    XT, y, w, b, dw, partial, dbs, costs, lo, hi, table
         As in :func:`full_pass`.
 
     Returns
@@ -173,12 +180,12 @@ def propagate_kernel(XT, y, w, b, dw, partial, dbs, costs, lo, hi):
     db : float
     cost : float
     """
-    return full_pass(XT, y, w, b, dw, partial, dbs, costs, True, lo, hi)
+    return full_pass(XT, y, w, b, dw, partial, dbs, costs, _YES, lo, hi, table)
 
 
 @parallel_kernel
 def optimize_loop(
-    XT, y, w, b, num_iterations, learning_rate, cost_every, costs, dw, partial, dbs, thread_costs, lo, hi
+    XT, y, w, b, num_iterations, learning_rate, cost_every, costs, dw, partial, dbs, thread_costs, lo, hi, table
 ):
     """The course's ``optimize``, compiled; updates `w` in place, returns (b, db, diverged_at, last_finite).
 
@@ -211,6 +218,8 @@ def optimize_loop(
         Per-thread scratch.
     lo, hi : float
         The bounds a is clipped to in the cost.
+    table : ndarray of int64, shape (1,), or None
+        As in :func:`full_pass`.
 
     Returns
     -------
@@ -229,7 +238,7 @@ def optimize_loop(
     last_finite = -1
     for i in range(num_iterations):
         record = i % cost_every == 0
-        db, cost = full_pass(XT, y, w, b, dw, partial, dbs, thread_costs, record, lo, hi)
+        db, cost = full_pass(XT, y, w, b, dw, partial, dbs, thread_costs, record, lo, hi, table)
         if record:
             if not (np.isfinite(cost) and abs(b) <= PARAMETER_BOUND and within_bound(w)):
                 return b, db, i, last_finite
@@ -240,3 +249,39 @@ def optimize_loop(
         b -= learning_rate * db
     finite = abs(b) <= PARAMETER_BOUND and within_bound(w)
     return b, db, (-1 if finite else num_iterations), last_finite
+
+
+def _rows_types(dtype):
+    """The argument types :func:`rows_pass` is compiled for, its arrays of `dtype`."""
+    real = numba.from_dtype(np.dtype(dtype))
+    M, V, F = types.Array(real, 2, "C"), types.Array(real, 1, "C"), types.Array(types.float64, 1, "C")
+    integer = types.int64
+    return (M, V, V, types.float64, V, integer, integer, types.boolean, real, real, F, F, integer)
+
+
+#: :func:`rows_pass` called from :func:`full_pass`: by address when given :func:`rows_table`.
+_call_rows_pass = caller(rows_pass, _rows_types)
+
+
+@functools.cache
+def rows_table(dtype):
+    """The address of :func:`rows_pass` for arrays of `dtype`, for the ``table`` argument of the loops.
+
+    Called by address, its code is compiled once instead of again in the ``prange``'s outlined
+    function, its wrappers and each loop (:mod:`nncore.kernels.address`).
+
+    Parameters
+    ----------
+    dtype : numpy dtype
+        float64 or float32.
+
+    Returns
+    -------
+    ndarray of int64, shape (1,), read only; or None
+        None with ``NUMBA_DISABLE_JIT=1``.
+    """
+    if numba.config.DISABLE_JIT:
+        return None
+    table = np.array([address_of(rows_pass, _rows_types(dtype))], np.int64)
+    table.flags.writeable = False
+    return table
