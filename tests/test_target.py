@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -24,6 +25,15 @@ def _child(code, **env):
 
 
 CHOSEN = "import json, numba, nncore.kernels.config as c; print(json.dumps([c.TARGET, numba.config.CPU_FEATURES]))"
+
+
+def test_a_probe_child_that_hangs_is_killed_and_the_probe_fails(monkeypatch):
+    monkeypatch.setattr(target, "_PROBE", "import time\ntime.sleep(60)\n")
+    monkeypatch.setattr(target, "PROBE_TIMEOUT", 1)
+    started = time.perf_counter()
+    with pytest.raises(subprocess.SubprocessError, match="the probe's child process said ''"):
+        target.measure(config.PROBE_OPTIONS)
+    assert time.perf_counter() - started < 30
 
 
 @needs_avx512

@@ -91,7 +91,6 @@ def _precompile(workloads, tiers, dtype, progress):
     (:func:`nncore.jit.precompile.precompile`); the report, or None when nothing was compiled."""
     if "jit" not in tiers:
         return None
-    from nncore.compiling import cache_folder
     from nncore.jit import precompile
 
     tasks = set()
@@ -105,7 +104,7 @@ def _precompile(workloads, tiers, dtype, progress):
         progress.note(f"jit: compiling the kernels in worker processes, {settled}/{total} done (once, then cached)")
 
     report = precompile.precompile(tasks, dtype, on_progress=show)
-    line = "" if report is None else precompile.describe(report, cache_folder())
+    line = precompile.describe(report)
     if line:
         progress.message(line)
     return report

@@ -160,7 +160,6 @@ def _precompile(args):
     (:func:`nncore.jit.precompile.precompile`), saying so on standard error."""
     if args.tier != "jit":
         return
-    from nncore.compiling import cache_folder
     from nncore.jit import precompile
 
     network = RECIPES[args.name].trainer == "train"
@@ -170,8 +169,7 @@ def _precompile(args):
         if settled == 0:
             print("nncore course: jit: compiling the kernels in worker processes ...", file=sys.stderr, flush=True)
 
-    report = precompile.precompile(tasks, on_progress=starting)
-    line = "" if report is None else precompile.describe(report, cache_folder())
+    line = precompile.describe(precompile.precompile(tasks, on_progress=starting))
     if line:
         print("\n".join(f"nncore course: {part}" for part in line.splitlines()), file=sys.stderr)
 

@@ -289,21 +289,29 @@ def precompile(tasks=tuple(TASKS), dtype="float64", workers=None, on_progress=No
     }
 
 
-def describe(report, folder):
-    """One line for standard error about a :func:`precompile` report; `folder` is where the cache is.
+def describe(report, folder=None):
+    """One line for standard error about a :func:`precompile` report; `folder` is where the cache is
+    (default: this process's kernel cache).
 
-    Empty when the workers found every kernel in the cache; a line more per failed task.
+    Empty when there is no report (nothing was to be done) or the workers found every kernel in the
+    cache; a line more per failed task.
 
     Examples
     --------
     >>> report = {"tasks": ["forward", "dot"], "compiled": 9, "workers": 2, "seconds": 9.04, "failed": {}}
+    >>> describe(None)
+    ''
     >>> print(describe(report, "/cache"))
     ... # doctest: +NORMALIZE_WHITESPACE
     jit: compiled the kernels of forward, dot in 9.0 s in 2 processes, once: they are cached in /cache,
     and later runs load them from there.
     """
-    if not report["compiled"] and not report["failed"]:
+    if report is None or not (report["compiled"] or report["failed"]):
         return ""
+    if folder is None:
+        from nncore.compiling import cache_folder
+
+        folder = cache_folder()
     line = (
         f"jit: compiled the kernels of {', '.join(report['tasks'])} in {report['seconds']:.1f} s in "
         f"{report['workers']} processes, once: they are cached in {folder}, and later runs load them from there."

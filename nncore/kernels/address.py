@@ -8,7 +8,8 @@ and a cold compile of the planar network took 39 s, 25 s of it in LLVM. Here a c
 part of a pass through its address instead:
 
 * :func:`address_of` compiles a kernel for one signature (or loads it from the on-disk cache) and
-  returns the address of its machine code, in Python, once per process;
+  returns the address of its machine code, in Python, once per process; :func:`table` puts such
+  addresses in the int64 array the callers take;
 * :func:`caller` makes, for one kernel, ``call(table, index, args)`` to use in compiled code: it
   calls the kernel through ``table[index]`` when ``table`` is an int64 array of such addresses, so
   the caller's code holds only the call, and directly (the callee's code linked in, as for any
@@ -29,7 +30,6 @@ With ``NUMBA_DISABLE_JIT=1`` the call is ``function(*args)`` and :func:`address_
 
 Examples
 --------
->>> import numpy as np
 >>> from nncore.kernels.config import kernel
 >>> @kernel(cache=False)
 ... def twice(x, out):
@@ -40,14 +40,14 @@ Examples
 ... def user(x, out, table):
 ...     call_twice(table, 0, (x, out))
 >>> signature = (numba.types.float64[::1], numba.types.float64[::1])
->>> table = None if numba.config.DISABLE_JIT else np.array([address_of(twice, signature)], np.int64)
 >>> x, out = np.arange(3.0), np.zeros(3)
->>> user(x, out, table)
+>>> user(x, out, table((twice, signature)))
 >>> out
 array([0., 2., 4.])
 """
 
 import numba
+import numpy as np
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.core.errors import TypingError
@@ -76,6 +76,27 @@ def address_of(dispatcher, signature):
     dispatcher.compile(signature)
     compiled = dispatcher.overloads[signature]
     return compiled.library.get_pointer_to_function(compiled.fndesc.llvm_func_name)
+
+
+def table(*entries):
+    """A read-only int64 array of addresses, for the ``table`` argument of the callers.
+
+    Parameters
+    ----------
+    *entries : (numba Dispatcher, tuple of numba types) or None
+        Each a kernel and the argument types to take its address for (:func:`address_of`), or
+        None for an entry left 0 (a call by it must never be made).
+
+    Returns
+    -------
+    ndarray of int64, shape (len(entries),), read only; or None
+        None with ``NUMBA_DISABLE_JIT=1`` (the callers then call the kernels directly).
+    """
+    if numba.config.DISABLE_JIT:
+        return None
+    addresses = np.array([0 if entry is None else address_of(*entry) for entry in entries], np.int64)
+    addresses.flags.writeable = False
+    return addresses
 
 
 @intrinsic

@@ -59,6 +59,9 @@ ELEMENTARY_OPTIONS = {"fastmath": set(ELEMENTARY_FASTMATH), "error_model": "nump
 
 _OPTIONS = {"fastmath": set(FASTMATH), "cache": True, "nogil": True, "error_model": "numpy"}
 
+#: Options of the helpers, :func:`inline` and :func:`helper`: the kernels', not cached on their own.
+_HELPER_OPTIONS = {**_OPTIONS, "cache": False}
+
 
 def _compile(func, options):
     """``numba.njit(**options)(func)``, with ``cache=True`` meaning the source-keyed cache."""
@@ -132,7 +135,7 @@ def inline(func):
     -------
     numba Dispatcher
     """
-    return _compile(func, {**_OPTIONS, "inline": "always", "cache": False})
+    return _compile(func, {**_HELPER_OPTIONS, "inline": "always"})
 
 
 def helper(func):
@@ -154,4 +157,4 @@ def helper(func):
     -------
     numba Dispatcher
     """
-    return _compile(func, {**_OPTIONS, "cache": False})
+    return _compile(func, _HELPER_OPTIONS)

@@ -65,8 +65,7 @@ import numba
 import numpy as np
 from numba import prange, types
 
-from nncore.kernels import blas, gemm
-from nncore.kernels.address import address_of, caller
+from nncore.kernels import address, blas, gemm
 from nncore.kernels.config import inline, kernel, parallel_kernel
 from nncore.kernels.elementwise import activate, finite, grad_from_output
 from nncore.kernels.partition import FEATURE_ALIGN, ROW_ALIGN, SAMPLE_ALIGN, block_of, parallel_worth
@@ -471,9 +470,9 @@ def grads_part(dZ, A_prev, transposed, dW, db, by_blas, t, parts):
 
 
 #: The parts' calls from the passes: by the address in a table (:func:`part_table`), or direct.
-_call_forward_part = caller(forward_part, lambda dtype: _part_types(FORWARD_PART, dtype))
-_call_backprop_part = caller(backprop_part, lambda dtype: _part_types(BACKPROP_PART, dtype))
-_call_grads_part = caller(grads_part, lambda dtype: _part_types(GRADS_PART, dtype))
+_call_forward_part = address.caller(forward_part, lambda dtype: _part_types(FORWARD_PART, dtype))
+_call_backprop_part = address.caller(backprop_part, lambda dtype: _part_types(BACKPROP_PART, dtype))
+_call_grads_part = address.caller(grads_part, lambda dtype: _part_types(GRADS_PART, dtype))
 
 
 @inline
@@ -650,7 +649,7 @@ def part_table(dtype, passes=(FORWARD_PART, BACKPROP_PART, GRADS_PART)):
     """The addresses of the part kernels for `dtype`, for the ``table`` argument of the passes.
 
     The entry kernels, the training loop and the planner call each part by its address
-    (:func:`nncore.kernels.address.call_by`), so the part's code is compiled once, in the part,
+    (:func:`nncore.kernels.address.caller`), so the part's code is compiled once, in the part,
     instead of again in each caller. Compiles the parts asked for, or loads them from the cache,
     on the first call per dtype.
 
@@ -667,11 +666,5 @@ def part_table(dtype, passes=(FORWARD_PART, BACKPROP_PART, GRADS_PART)):
     ndarray of int64, shape (3,), read only; or None
         None with ``NUMBA_DISABLE_JIT=1`` (the passes then call the parts directly).
     """
-    if numba.config.DISABLE_JIT:
-        return None
     parts = (forward_part, backprop_part, grads_part)
-    table = np.zeros(3, np.int64)
-    for index in passes:
-        table[index] = address_of(parts[index], _part_types(index, dtype))
-    table.flags.writeable = False
-    return table
+    return address.table(*((parts[i], _part_types(i, dtype)) if i in passes else None for i in range(len(parts))))

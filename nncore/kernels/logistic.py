@@ -20,8 +20,7 @@ import numba
 import numpy as np
 from numba import prange, types
 
-from nncore.kernels import simdmath
-from nncore.kernels.address import address_of, caller
+from nncore.kernels import address, simdmath
 from nncore.kernels.config import inline, kernel, parallel_kernel
 from nncore.kernels.gemm import dot_4x1
 from nncore.kernels.packed import PARAMETER_BOUND, within_bound
@@ -260,7 +259,7 @@ def _rows_types(dtype):
 
 
 #: :func:`rows_pass` called from :func:`full_pass`: by address when given :func:`rows_table`.
-_call_rows_pass = caller(rows_pass, _rows_types)
+_call_rows_pass = address.caller(rows_pass, _rows_types)
 
 
 @functools.cache
@@ -280,8 +279,4 @@ def rows_table(dtype):
     ndarray of int64, shape (1,), read only; or None
         None with ``NUMBA_DISABLE_JIT=1``.
     """
-    if numba.config.DISABLE_JIT:
-        return None
-    table = np.array([address_of(rows_pass, _rows_types(dtype))], np.int64)
-    table.flags.writeable = False
-    return table
+    return address.table((rows_pass, _rows_types(dtype)))

@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 import numba
 from numba.core.registry import cpu_target
@@ -35,6 +36,9 @@ MODES = ("measure", "256", "512")
 
 #: 512-bit code is chosen when the probe runs in at most this share of the 256-bit code's time.
 WIN = 0.9
+
+#: Seconds the probe's two child processes may take in all before they are killed (the probe fails).
+PROBE_TIMEOUT = 120
 
 #: What the child processes run: the fastest of 25 timings of the probe, in seconds per call, for the
 #: width they were started with. The probe is the kernels' register tile (four rows of one operand
@@ -150,6 +154,9 @@ def measure(options):
         ``{"width": 256 or 512, "seconds": {"256": s, "512": s}}``: seconds per probe call.
     """
     children = {"256": _start_probe(None, options), "512": _start_probe(wide_features(), options)}
+    # A child that hangs is killed after PROBE_TIMEOUT seconds; its read then ends and raises.
+    watchdog = threading.Timer(PROBE_TIMEOUT, lambda: [child.kill() for child in children.values()])
+    watchdog.start()
     try:
         for child in children.values():
             _answer(child, "ready")
@@ -159,6 +166,7 @@ def measure(options):
             child.stdin.flush()
             seconds[width] = float(_answer(child))
     finally:
+        watchdog.cancel()
         for child in children.values():
             child.kill()
             child.wait()
