@@ -18,13 +18,15 @@ def stamp(tmp_path, monkeypatch):
 
 def test_pending_adds_the_tasks_needed_first_in_start_order(stamp):
     assert precompile.pending(["train", "dot"]) == ["train", "dot"]
-    assert precompile.pending(["dot", "predict"]) == ["forward", "predict", "dot"]
-    assert precompile.pending(["predict"], "float32") == ["forward", "predict"]
+    assert precompile.pending(["dot", "predict"]) == ["products", "forward", "predict", "dot"]
+    assert precompile.pending(["predict"], "float32") == ["products", "forward", "predict"]
+    assert precompile.pending(["backprop"]) == ["products", "backprop"]
 
 
 def test_pending_skips_the_tasks_of_the_stamp_for_that_dtype_only(stamp):
     stamp.write_text(json.dumps({"float64": ["forward", "dot"]}))
-    assert precompile.pending(["predict", "dot"]) == ["predict"]
+    assert precompile.pending(["predict", "dot"]) == ["predict"]  # forward done: its products are not needed
+    assert precompile.pending(["grads"]) == ["products", "grads"]
     assert precompile.pending(["dot"], np.float32) == ["dot"]
 
 
@@ -34,7 +36,7 @@ def test_an_unreadable_stamp_counts_as_nothing_done(stamp):
 
 
 def test_an_unknown_task_is_named_with_the_choices(stamp):
-    with pytest.raises(ValueError, match=r"unknown precompile task 'fwd'; expected one of forward, grads, backprop"):
+    with pytest.raises(ValueError, match=r"unknown precompile task 'fwd'; expected one of products, train, forward"):
         precompile.pending(["fwd"])
 
 
@@ -57,7 +59,7 @@ def test_workers_compile_the_tasks_and_record_them(stamp):
 def test_a_worker_that_cannot_start_leaves_its_tasks_to_the_first_call(stamp, monkeypatch):
     monkeypatch.setattr(precompile.sys, "executable", str(stamp.parent / "no-python-here"))
     report = precompile.precompile(["train", "predict"], workers=2)
-    assert set(report["failed"]) == {"forward", "train", "predict"}
+    assert set(report["failed"]) == {"products", "forward", "train", "predict"}
     assert all(message.startswith("not run: FileNotFoundError") for message in report["failed"].values())
     assert not stamp.exists()
     line = precompile.describe(report, "/cache")

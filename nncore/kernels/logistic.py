@@ -110,7 +110,9 @@ def rows_pass(XT, y, w, b, dw, r_lo, r_hi, with_cost, lo, hi, dbs, costs, t):
 @kernel
 def _reduce(partial, dbs, costs, dw):
     """dw = the sum of the threads' rows of `partial`; the sums of `dbs` and `costs`."""
-    dw[:] = partial[0]
+    first = partial[0]
+    for k in range(dw.size):  # a loop: `dw[:] = partial[0]` compiled a broadcast's error message (2.3 s)
+        dw[k] = first[k]
     for t in range(1, partial.shape[0]):
         row = partial[t]
         for k in range(dw.size):
