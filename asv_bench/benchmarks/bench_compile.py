@@ -6,7 +6,7 @@ on tiny inputs and reports the first call's time minus the second's. For the
 JIT tier that is the compilation, seconds. For tiers that compile nothing it is
 the noise of a fresh process, tens of microseconds to tens of milliseconds: on a
 2-core AMD EPYC (Zen 3) virtual machine, two commits with the same code gave
-ratios from 0.07 to 2.15 there, 6 false alarms in one ``asv continuous``. So
+ratios from 0.07 to 2.15 there, 7 false alarms in one ``asv continuous``. So
 first calls under :data:`RESOLUTION` are reported as ``RESOLUTION``: a tier that
 starts compiling still shows, and one that compiles nothing reads the same on
 every commit.
