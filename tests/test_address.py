@@ -57,13 +57,16 @@ def test_a_strided_array_is_refused_when_the_caller_compiles():
 
 @jit_only
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_the_part_table_holds_the_parts_asked_for(dtype):
+def test_the_part_table_holds_the_parts_asked_for_and_their_blocks(dtype):
     full = dense.part_table(dtype)
-    assert full.dtype == np.int64 and full.shape == (3,) and not full.flags.writeable
-    assert (full != 0).all()
+    assert full.dtype == np.int64 and full.shape == (7,) and not full.flags.writeable
+    assert (full != 0).all() and len(set(full)) == 7
     forward_only = dense.part_table(dtype, (dense.FORWARD_PART,))
-    assert forward_only[dense.FORWARD_PART] == full[dense.FORWARD_PART]
-    assert forward_only[dense.BACKPROP_PART] == 0 and forward_only[dense.GRADS_PART] == 0
+    for entry in (dense.FORWARD_PART, dense.FORWARD_BLOCK):
+        assert forward_only[entry] == full[entry]
+    assert np.count_nonzero(forward_only) == 2
+    grads_only = dense.part_table(dtype, (dense.GRADS_PART,))
+    assert set(np.flatnonzero(grads_only)) == {dense.GRADS_PART, dense.GRADS_BLOCK, dense.GRADS_BLOCK_TRANSPOSED}
 
 
 def test_with_the_jit_off_there_is_no_table():

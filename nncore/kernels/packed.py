@@ -197,7 +197,7 @@ def forward_all(X, transposed, theta, dims, codes, plan, acts, threads, table):
         Overwritten with every layer's output A (Z is not kept).
     threads : int
         Threads to split each layer's pass among (``numba.get_num_threads()``).
-    table : ndarray of int64, shape (3,), or None
+    table : ndarray of int64, shape (7,), or None
         The part kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
         them directly.
 
@@ -251,7 +251,7 @@ def backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad,
         Overwritten with dW and db of every layer, in `theta`'s layout.
     threads : int
         Threads to split each layer's passes among.
-    table : ndarray of int64, shape (3,), or None
+    table : ndarray of int64, shape (7,), or None
         The part kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
         them directly.
     """
@@ -383,7 +383,7 @@ def train_loop(
     threads : int
         Threads to split each layer's passes among (``numba.get_num_threads()``, read by the
         caller: read here it would keep the kernel out of the cache).
-    table : ndarray of int64, shape (3,), or None
+    table : ndarray of int64, shape (7,), or None
         The part kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
         them directly.
 
