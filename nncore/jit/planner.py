@@ -44,7 +44,7 @@ import numpy as np
 
 from nncore.cpu import cpu_model, llvm_host
 from nncore.kernels import cache, dense
-from nncore.kernels.elementwise import CODES, IDENTITY
+from nncore.kernels.elementwise import IDENTITY
 from nncore.kernels.packed import BACKPROP, FORWARD, GRADS
 from nncore.threadpool import serial_blas
 
@@ -210,23 +210,6 @@ def _runner(pass_name, buffers, transposed, code, code_prev, threads):
     A_prev = B.A_prev if code_prev != IDENTITY else B.dZ_prev
     table = dense.part_table(dtype, (dense.BACKPROP_PART,))
     return lambda path: dense.backprop_kernel(B.W, B.dZ, A_prev, code_prev, B.dZ_prev, path, threads, table)
-
-
-def run_pass_once(pass_name, dtype):
-    """Run one pass of a layer of a few units, on the serial path, as the planner times it.
-
-    Its first call in a process compiles the pass's entry kernel (or loads it from the cache) for
-    the argument types of every real call of the JIT tier: :mod:`nncore.jit.precompile` runs
-    this in worker processes.
-
-    Parameters
-    ----------
-    pass_name : {"forward", "backprop", "grads"}
-    dtype : numpy dtype
-        float64 or float32.
-    """
-    tanh = CODES["tanh"]
-    _runner(pass_name, _Buffers(3, 2, 8, dtype, False), False, tanh, tanh, numba.get_num_threads())(dense.SERIAL)
 
 
 def time_paths(run, candidates):
