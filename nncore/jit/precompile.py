@@ -11,8 +11,10 @@ worker processes, each writing the shared cache (:data:`TASKS`). The calling pro
 everything from the cache.
 
 A task compiles by calling the JIT tier on arrays of a few elements of the given dtype, the way
-real calls do (or, for the training loop, by typing the arguments ``train`` would pass), so the
-kernels are compiled for the argument types that real calls use. The
+real calls do; the training loop by typing the arguments ``train`` would pass; a pass by building
+its part table (:func:`nncore.kernels.dense.part_table`, the part and block kernels compiled for
+the signatures their calls by address check). So the kernels are compiled for the argument types
+that real calls use. The
 workers (child processes running :func:`serve`, so no script of the caller's is
 re-imported, as :mod:`multiprocessing`'s spawn would) plan by the rule of thumb
 (``NNCORE_PLAN=estimate``), so they time nothing and leave the
