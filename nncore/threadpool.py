@@ -241,3 +241,52 @@ def default_threads(interval=BUSY_INTERVAL):
     """
     busy = busy_cores(interval)
     return _free(busy), busy
+
+
+#: The most :func:`wait_until_idle` waits (seconds): longer than OpenBLAS's threads spin by default
+#: (about 0.1 s, when ``OPENBLAS_THREAD_TIMEOUT`` was not set before NumPy loaded it).
+IDLE_WAIT_SECONDS = 0.3
+
+#: The window :func:`wait_until_idle` measures the process's CPU time over (seconds). Linux charges a
+#: thread running on another core at each scheduler tick (1 to 10 ms), so a spinning thread shows
+#: in a window of two ticks or more.
+IDLE_WINDOW = 0.01
+
+#: The process counts as idle in a window when it used less than this share of one core.
+IDLE_SHARE = 0.1
+
+
+def wait_until_idle(longest=IDLE_WAIT_SECONDS, window=IDLE_WINDOW):
+    """Sleep until this process's threads (OpenBLAS's, Numba's) stop using the CPU, or `longest` seconds.
+
+    After a call, BLAS and threading-layer threads may spin a while before they sleep, and a
+    timing started meanwhile shares the cores with them. While the calling thread sleeps,
+    the process's CPU time (:func:`time.process_time`, all threads) grows only by what they
+    use: the wait ends after the first `window` in which it grew by less than
+    :data:`IDLE_SHARE` of the window. With nncore's settings (``OPENBLAS_THREAD_TIMEOUT=4``,
+    TBB) that is the first window; a fixed pause long enough for any setting cost 0.3 s.
+
+    Parameters
+    ----------
+    longest : float
+        Seconds after which it returns even if the threads still spin.
+    window : float
+        Seconds of each measurement.
+
+    Returns
+    -------
+    float
+        The seconds waited.
+
+    Examples
+    --------
+    >>> 0.0 < wait_until_idle(longest=0.05) < 1.0
+    True
+    """
+    start = time.perf_counter()
+    while True:
+        cpu, wall = time.process_time(), time.perf_counter()
+        time.sleep(window)
+        now = time.perf_counter()
+        if time.process_time() - cpu < IDLE_SHARE * (now - wall) or now - start >= longest:
+            return now - start

@@ -68,3 +68,52 @@ def test_course_warns_and_runs_on_the_free_cores(monkeypatch, capsys):
     assert "nncore course: the machine is busy: other processes keep 1.2 cores busy" in err
     assert "running on 1 thread, the cores free (--threads N to choose)" in err
     assert chosen == [1]
+
+
+class _Clock:
+    """A stand-in for the time module: sleeping advances the wall clock, and the process's CPU time
+    grows by one core while its other threads spin, up to `spin_until` seconds."""
+
+    def __init__(self, spin_until):
+        self.wall = self.cpu = 0.0
+        self.spin_until = spin_until
+
+    def perf_counter(self):
+        return self.wall
+
+    def process_time(self):
+        return self.cpu
+
+    def sleep(self, seconds):
+        self.cpu += max(0.0, min(self.wall + seconds, self.spin_until) - self.wall)
+        self.wall += seconds
+
+
+@pytest.mark.parametrize(
+    "spin_until, waited",
+    [
+        (0.0, 0.01),  # nothing spins: one window
+        (0.1, 0.11),  # ten busy windows, then a quiet one
+        (0.1005, 0.11),  # a window with 0.5 ms of spinning (5 %) counts as quiet
+        (10.0, 0.3),  # spinning on: no longer than IDLE_WAIT_SECONDS
+    ],
+)
+def test_wait_until_idle_ends_with_the_first_quiet_window(monkeypatch, spin_until, waited):
+    monkeypatch.setattr(threadpool, "time", _Clock(spin_until))
+    assert threadpool.wait_until_idle(longest=0.3, window=0.01) == pytest.approx(waited)
+
+
+def test_wait_until_idle_sees_another_thread_spin():
+    """A real thread of this process spinning 0.15 s: the wait lasts until about then."""
+    import threading
+    import time
+
+    def spin(until):
+        while time.perf_counter() < until:
+            pass
+
+    spinner = threading.Thread(target=spin, args=(time.perf_counter() + 0.15,))
+    spinner.start()
+    waited = threadpool.wait_until_idle(longest=2.0)
+    spinner.join()
+    assert 0.1 <= waited < 2.0

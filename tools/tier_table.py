@@ -5,7 +5,7 @@
 Per case, the two tiers' public functions (``nncore.vector.train``, ``nncore.jit.train``,
 ``optimize`` for logistic regression) are called one after another in this one process with
 no pause between them, as a program that mixes NumPy and nncore calls them (``nncore compare``
-instead sleeps 0.3 s before each tier, until the other pool's spinning threads sleep). After an
+instead waits before each tier until the other pool's spinning threads sleep). After an
 untimed warm-up run of each tier (compilation, first touch), the tiers alternate, the order
 flipped each round (vector, jit; jit, vector; ...), for ``--repeats`` rounds (default 5); the
 median time per iteration is kept. Every run records the cost at every iteration, as

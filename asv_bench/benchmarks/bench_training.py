@@ -5,13 +5,12 @@ with the stand-in images ``nncore compare`` uses in place of the files
 (:func:`nncore.course.data.stand_in_cats`), so the suite runs anywhere.
 """
 
-import time
 import timeit
 
 import nncore
-from nncore.bench.measure import POOL_IDLE_SECONDS
 from nncore.bench.workloads import DEFAULT_WORKLOADS, WORKLOADS
 from nncore.course.data import stand_in_cats
+from nncore.threadpool import wait_until_idle
 
 from . import TIERS, Benchmark, skip_slow_loop
 
@@ -93,7 +92,7 @@ class SpeedUp(_Problem):
         best = {"tier": float("inf"), "baseline": float("inf")}
         for _ in range(SPEEDUP_RUNS):
             for key, module in (("baseline", self.baseline), ("tier", self.tier)):
-                time.sleep(POOL_IDLE_SECONDS)
+                wait_until_idle()
                 self.train(module, self.iterations)  # untimed: caches and threads warm again after the pause
                 started = timeit.default_timer()
                 self.train(module, self.iterations)

@@ -23,12 +23,12 @@ parameters, the final cost and the train/test accuracy. Then the course's
 vectorization demo: a dot product of two 1,000,000-element vectors as a Python
 loop, with np.dot and with a JIT kernel.
 
-Every tier first waits 0.3 s after a tier that ran BLAS or OpenMP threads (they
-spin that long and would share the cores), then trains for the loop tier's iteration
-count (the warm-up: JIT compilation and first-touch of memory are not timed; it
-is also the run that is compared with the loop tier), then for the full
-iteration count, timed, --repeats times. The loop tier is timed on its own few
-iterations."""
+Every tier first waits until the threads of the tier before it (BLAS, Numba's)
+are asleep, as the process's CPU time shows (at most 0.3 s), then trains for
+the loop tier's iteration count (the warm-up: JIT compilation and first-touch
+of memory are not timed; it is also the run that is compared with the loop
+tier), then for the full iteration count, timed, --repeats times. The loop tier
+is timed on its own few iterations."""
 
 
 def _workload_help(name, text):

@@ -25,18 +25,13 @@ import numpy as np
 from nncore.bench.dot import METHODS, vectors
 from nncore.compiling import COMPILING, CompileWatch
 from nncore.errors import TrainingDiverged
+from nncore.threadpool import wait_until_idle
 from nncore.tiers import get_tier
 
 #: The loop tier repeats its run (up to `repeats` times) only when one run takes less than this (seconds).
 LOOP_REPEAT_LIMIT = 0.5
 
-#: Pause before each tier and each method of the dot demo (seconds), after one that may have left
-#: threads spinning. OpenBLAS's threads spin for about 0.1 s after a call, Numba's OpenMP threads
-#: after a parallel region; a call made meanwhile shares the cores with them (a JIT deep-cats run
-#: right after the vector tier took twice as long).
-POOL_IDLE_SECONDS = 0.3
-
-#: The tiers and dot methods that start no thread (Python loops): no pause is needed after them.
+#: The tiers and dot methods that start no thread (Python loops): no wait is needed after them.
 _THREADLESS = ("loop", "python")
 
 #: Whether what ran last may have left threads spinning (anything before compare: maybe).
@@ -44,10 +39,15 @@ _last_ran = {"threads": True}
 
 
 def _settle(name):
-    """Wait :data:`POOL_IDLE_SECONDS` unless what ran last started no thread; then remember whether
-    `name` (a tier or a dot method, about to run) does."""
+    """Wait until the threads of what ran last are asleep (:func:`nncore.threadpool.wait_until_idle`),
+    unless it started none; then remember whether `name` (a tier or a dot method, about to run) does.
+
+    OpenBLAS's threads spin for about 0.1 s after a call unless ``OPENBLAS_THREAD_TIMEOUT`` was set
+    before NumPy loaded it, and a call made meanwhile shares the cores with them (a JIT deep-cats
+    run right after the vector tier took twice as long).
+    """
     if _last_ran["threads"]:
-        time.sleep(POOL_IDLE_SECONDS)
+        wait_until_idle()
     _last_ran["threads"] = name not in _THREADLESS
 
 
