@@ -117,3 +117,19 @@ def test_wait_until_idle_sees_another_thread_spin():
     waited = threadpool.wait_until_idle(longest=2.0)
     spinner.join()
     assert 0.1 <= waited < 2.0
+
+
+def test_compare_json_says_the_machine_is_busy_on_standard_error(monkeypatch, capsys):
+    """--json prints only JSON on standard output; the table's busy line goes to standard error."""
+    import json
+
+    from nncore.cli import main
+
+    monkeypatch.setattr(threadpool, "busy_cores", lambda interval=0: 1.0)  # (not default_threads: imported by name)
+    options = ["--workloads", "planar", "--tiers", "vector", "--iterations", "2", "--loop-iterations", "1"]
+    assert main(["compare", "--json", *options]) == 0
+    out, err = capsys.readouterr()
+    environment = json.loads(out)["environment"]
+    assert environment["busy_cores"] == 1.0
+    assert f"nncore compare: {report.busy_text(environment)}\n" in err
+    assert "The machine is busy: other processes keep 1.0 of its" in err

@@ -182,7 +182,9 @@ FOREIGN_INSTALL = re.compile(r"pip install (-U |--upgrade )?['\"]?nncore\b")
 def test_no_hint_installs_the_unrelated_nncore_from_pypi():
     """Every install hint names what works from the checkout (pip install -e '.[plot]', pip install h5py)."""
     root = Path(__file__).parents[1]
-    files = [*(root / "nncore").rglob("*.py"), *(root / "asv_bench").rglob("*.py"), *(root / "docs").rglob("*.md")]
+    # asv_bench's own files only: asv's virtualenvs (asv_bench/env, untracked) hold other projects' code
+    bench = [*(root / "asv_bench").glob("*.py"), *(root / "asv_bench" / "benchmarks").rglob("*.py")]
+    files = [*(root / "nncore").rglob("*.py"), *bench, *(root / "docs").rglob("*.md")]
     files += [root / "README.md", root / "asv_bench" / "asv.conf.json", root / "pyproject.toml"]
     found = [
         f"{path.relative_to(root)}:{number}: {line.strip()}"

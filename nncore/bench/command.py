@@ -126,7 +126,12 @@ def add_arguments(parser):
         help="first measure this machine's GEMM rate and memory bandwidth (a few seconds, same threads) and "
         "add per workload the lower bound per iteration and each tier's time / bound",
     )
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of the table")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the figures as JSON instead of the table (the table's warnings, a busy machine and "
+        "stand-in images, then go to standard error)",
+    )
     parser.add_argument(
         "--plot",
         metavar="FILE.png",
@@ -178,8 +183,12 @@ def run(args):
     else:
         print(report.table(results))
     missing = results["cat_data"] is not None and not results["cat_data"]["found"]
-    if missing and args.json:
-        print(f"nncore compare: {report.stand_in_line(results)}", file=sys.stderr)
+    if args.json:  # the table's warnings, which the JSON holds as figures, on standard error
+        busy = report.busy_text(results["environment"])
+        if busy:
+            print(f"nncore compare: {busy}", file=sys.stderr)
+        if missing:
+            print(f"nncore compare: {report.stand_in_line(results)}", file=sys.stderr)
     if args.plot:
         report.plot(results, args.plot)
         print(f"nncore compare: saved the plot to {args.plot}", file=sys.stderr)
