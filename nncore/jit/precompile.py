@@ -89,6 +89,12 @@ def _write_stamp(path, dtype, tasks):
         pass  # the next run compiles them again in its workers, loading most from the cache
 
 
+def _check_task(name):
+    """Raise ValueError, naming the tasks there are, unless `name` is one of :data:`TASKS`."""
+    if name not in TASKS:
+        raise ValueError(f"unknown precompile task {name!r}; expected one of {', '.join(TASKS)}.")
+
+
 def pending(tasks, dtype="float64"):
     """The tasks of `tasks` (with those they need) not yet done for `dtype` on this machine, in start order.
 
@@ -105,8 +111,7 @@ def pending(tasks, dtype="float64"):
     """
     tasks = list(tasks)
     for name in tasks:
-        if name not in TASKS:
-            raise ValueError(f"unknown precompile task {name!r}; expected one of {', '.join(TASKS)}.")
+        _check_task(name)
     path = stamp_file()
     if path is None or numba.config.DISABLE_JIT:
         return []
@@ -163,8 +168,7 @@ def run_task(name, dtype):
 
     parts = {"forward": dense.FORWARD_PART, "backprop": dense.BACKPROP_PART, "grads": dense.GRADS_PART}
 
-    if name not in TASKS:
-        raise ValueError(f"unknown precompile task {name!r}; expected one of {', '.join(TASKS)}.")
+    _check_task(name)
     dtype = np.dtype(dtype)
     with CompileWatch() as watch:
         if name in parts:  # the part only: its entry kernel is the training loop's callee, compiled there
