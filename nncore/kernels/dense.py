@@ -706,7 +706,14 @@ def part_table(dtype, passes=(FORWARD_PART, BACKPROP_PART, GRADS_PART)):
     ndarray of int64, shape (7,), read only; or None
         None with ``NUMBA_DISABLE_JIT=1`` (the passes then call the parts directly).
     """
-    kernels = (forward_part, backprop_part, grads_part)
-    kernels += (forward_block, backprop_block, grads_block, grads_block_transposed)
+    kernels = {
+        FORWARD_PART: forward_part,
+        BACKPROP_PART: backprop_part,
+        GRADS_PART: grads_part,
+        FORWARD_BLOCK: forward_block,
+        BACKPROP_BLOCK: backprop_block,
+        GRADS_BLOCK: grads_block,
+        GRADS_BLOCK_TRANSPOSED: grads_block_transposed,
+    }
     wanted = {entry for part in passes for entry in _ENTRIES[part]}
     return address.table(*((kernels[i], _entry_types(i, dtype)) if i in wanted else None for i in range(len(kernels))))

@@ -198,7 +198,7 @@ def forward_all(X, transposed, theta, dims, codes, plan, acts, threads, table):
     threads : int
         Threads to split each layer's pass among (``numba.get_num_threads()``).
     table : ndarray of int64, shape (7,), or None
-        The part kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
+        The part and block kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
         them directly.
 
     Returns
@@ -252,7 +252,7 @@ def backward_all(X, transposed, y, theta, dims, codes, plan, acts, deltas, grad,
     threads : int
         Threads to split each layer's passes among.
     table : ndarray of int64, shape (7,), or None
-        The part kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
+        The part and block kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
         them directly.
     """
     m = X.shape[0] if transposed else X.shape[1]
@@ -384,7 +384,7 @@ def train_loop(
         Threads to split each layer's passes among (``numba.get_num_threads()``, read by the
         caller: read here it would keep the kernel out of the cache).
     table : ndarray of int64, shape (7,), or None
-        The part kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
+        The part and block kernels' addresses (:func:`nncore.kernels.dense.part_table`), or None to call
         them directly.
 
     Returns
